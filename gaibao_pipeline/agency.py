@@ -1,0 +1,58 @@
+"""Agency names as a comparison key: the same issuing agency, however a report printed it.
+
+Reports print the same agency as `洪泽区人民政府`, `洪泽区 人民政府`, `洪泽區人民政府` or
+`洪泽区人民政府（办公室）`. `normalize_agency` maps all of these to one key so that a
+database join across years (`cross_year.carry`) or sources finds them. The printed name is
+kept beside the key; the key is never shown as the agency's name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Protocol
+
+# A bracketed note holding no other bracket, so that nested notes come off from the inside
+# out. NFKC has already turned full-width （）［］ into ASCII; 【】 and 〔〕 have no
+# compatibility form and are listed as they are.
+_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
+# A note whose closing bracket was cut off (a title truncated by a web page).
+_OPEN_NOTE_AT_END = re.compile(r"[(\[【〔][^)\]】〕]*$")
+_SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
+
+
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> _Converter:
+    # Imported lazily: the dictionary load is only needed once a name is normalised.
+    from opencc import OpenCC
+
+    converter: _Converter = OpenCC("t2s")
+    return converter
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters converted to simplified (OpenCC t2s)."""
+    return str(_t2s().convert(text))
+
+
+def normalize_agency(name: str | None) -> str | None:
+    """The agency name as a key: simplified, no whitespace, no bracketed notes.
+
+    Returns None when nothing is left (no name, or a name that was only a note).
+    """
+    if name is None:
+        return None
+    text = unicodedata.normalize("NFKC", name)
+    text = to_simplified(text)
+    text = _SPACE.sub("", text)
+    previous = None
+    while previous != text:
+        previous = text
+        text = _NOTE.sub("", text)
+    text = _OPEN_NOTE_AT_END.sub("", text)
+    return text or None

@@ -1,0 +1,1 @@
+"""Data-quality contracts: the 勾稽 identities and single-report invariants (pure functions)."""

@@ -1,0 +1,162 @@
+"""Load one parsed report: replace every row of its report_id in one transaction.
+
+Loading is idempotent (the same report twice gives the same table contents) and atomic (a
+failure half-way leaves the previous load as it was). The first statement upserts the
+`source_files` row, which locks that report_id on PostgreSQL, so two processes loading the
+same file take turns instead of interleaving their deletes and inserts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from gaibao_pipeline.db.engine import write_transaction
+from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
+from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
+from gaibao_pipeline.db.schema import source_files as source_files_table
+from gaibao_pipeline.errors import Status
+from gaibao_pipeline.report import Report, SourceInfo
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """What `load_report` wrote for one report."""
+
+    report_id: str
+    status: str
+    n_cells: dict[str, int]  # rows per cell table, keyed "t2", "t3", "t4", "legacy"
+    n_checks: int
+    n_failed: int  # checks with passed = False, any severity (not-evaluable ones are not failed)
+    replaced_previous: bool  # a reports row for this report_id existed before
+
+    @property
+    def total_cells(self) -> int:
+        return sum(self.n_cells.values())
+
+
+def _upsert(conn: Connection, table: sa.Table, row: Row, keep: tuple[str, ...] = ()) -> None:
+    """Insert `row`, or update the existing row with the same primary key (except `keep` columns)."""
+    keys = [c.name for c in table.primary_key.columns]
+    update = [name for name in row if name not in keys and name not in keep]
+    dialect = conn.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stmt = insert(table).values(row)
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=keys, set_={n: stmt.excluded[n] for n in update})
+        )
+        return
+    # Other backends: no native upsert; the surrounding transaction keeps this consistent.
+    where = sa.and_(*(table.c[k] == row[k] for k in keys))
+    if conn.execute(sa.update(table).where(where).values({n: row[n] for n in update})).rowcount == 0:
+        conn.execute(sa.insert(table).values(row))
+
+
+def _delete_report_rows(conn: Connection, report_id: str) -> bool:
+    """Delete the report's rows (children first); True if a reports row was there."""
+    for table in REPORT_CHILD_TABLES:
+        conn.execute(sa.delete(table).where(table.c.report_id == report_id))
+    deleted = conn.execute(sa.delete(reports).where(reports.c.report_id == report_id))
+    return deleted.rowcount > 0
+
+
+def _insert_many(conn: Connection, table: sa.Table, rows: list[Row]) -> None:
+    # executemany (batched into multi-row INSERTs by SQLAlchemy where the driver allows).
+    if rows:
+        conn.execute(sa.insert(table), rows)
+
+
+def write_report_rows(conn: Connection, rows: ReportRows) -> bool:
+    """Replace the report's rows with `rows` inside the caller's transaction; True if replacing."""
+    report_id = rows.report["report_id"]
+    _upsert(conn, source_files_table, rows.source_file, keep=("first_seen_at",))
+    replaced = _delete_report_rows(conn, report_id)
+    _insert_many(conn, reports, [rows.report])
+    _insert_many(conn, sections, rows.sections)
+    for code, table in CELL_TABLES.items():
+        _insert_many(conn, table, rows.cells.get(code, []))
+    _insert_many(conn, check_results, rows.checks)
+    return replaced
+
+
+def load_report(
+    engine: Engine,
+    report: Report,
+    *,
+    report_id: str,
+    source_path: str,
+    run_id: str | None = None,
+    loaded_at: datetime | None = None,
+) -> LoadResult:
+    """Replace all rows of `report_id` with this report, in one transaction.
+
+    A report whose status is not ok keeps only its `source_files` and `reports` rows (with
+    the status and message); cells, sections and checks of an earlier load are removed.
+    Raises ValueError for a malformed report before touching the database.
+    """
+    rows = report_rows(
+        report, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=utc(loaded_at)
+    )
+    with write_transaction(engine) as conn:
+        replaced = write_report_rows(conn, rows)
+    return LoadResult(
+        report_id=report_id,
+        status=rows.report["status"],
+        n_cells={code: len(cell_rows) for code, cell_rows in rows.cells.items()},
+        n_checks=len(rows.checks),
+        n_failed=rows.report["n_checks_failed"],
+        replaced_previous=replaced,
+    )
+
+
+def record_source_file(
+    engine: Engine,
+    *,
+    report_id: str,
+    source_path: str,
+    sha256: str | None,
+    size: int | None,
+    format: str | None,
+    status: Status | str,
+    error: str | None,
+    run_id: str | None = None,
+    recorded_at: datetime | None = None,
+) -> None:
+    """Record a file's outcome without a parsed report (a file that failed before parsing).
+
+    With status ok only the `source_files` row is written (the report follows through
+    `load_report`). Any other status also replaces the report's rows exactly as loading a
+    failed report would: a `reports` row with the status and `error` as its message, and
+    no cells, sections or checks, so nothing of an earlier successful load survives.
+    """
+    checked = Status(status)  # ValueError for a status the contract does not know
+    at = utc(recorded_at)
+    if checked is Status.OK:
+        row = source_file_row(
+            report_id=report_id,
+            source_path=source_path,
+            file_name=None,
+            sha256=sha256,
+            size=size,
+            format=format,
+            status=checked,
+            error=error,
+            run_id=run_id,
+            at=at,
+        )
+        with write_transaction(engine) as conn:
+            _upsert(conn, source_files_table, row, keep=("first_seen_at",))
+        return
+    name = source_path.replace("\\", "/").rsplit("/", 1)[-1]
+    source = SourceInfo(file=name, sha256=sha256 or "", format=format or "", size=size or 0)
+    failed = Report.failed(source, checked, error or checked.value)
+    rows = report_rows(failed, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=at)
+    rows.source_file["size_bytes"] = size  # unknown stays NULL, not 0
+    rows.source_file["error_message"] = error
+    with write_transaction(engine) as conn:
+        write_report_rows(conn, rows)

@@ -1,0 +1,109 @@
+"""Bring a database to the current schema by running the Alembic migrations shipped in the package.
+
+Several Dagster steps may start at once and each call `upgrade_schema`; the migration runs
+under a lock (SQLite: the write lock; PostgreSQL: an advisory lock per schema) and re-reads
+the version inside it, so exactly one process migrates and the others find the work done.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection, Engine
+
+from gaibao_pipeline.db.engine import begin_immediate
+
+_HERE = Path(__file__).resolve().parent
+ALEMBIC_INI = _HERE / "alembic.ini"
+MIGRATIONS_DIR = _HERE / "migrations"
+
+# Alembic publishes the running migration through module-level proxies (`alembic.context`,
+# `alembic.op`), so two threads of one process must not migrate at the same time.
+_PROCESS_LOCK = threading.Lock()
+
+
+def alembic_config() -> Config:
+    """The packaged Alembic configuration, with absolute paths so any working directory works."""
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this version of the package."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError(f"no migrations found in {MIGRATIONS_DIR}")
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for a database never migrated."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@contextmanager
+def migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that holds the migration lock, committed on success."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations on SQLite copy a table and drop the old one; with foreign keys
+            # on, the drop would cascade-delete child rows. The pragma is ignored inside a
+            # transaction, so it is set on the raw connection before BEGIN.
+            _sqlite_pragma(conn, "PRAGMA foreign_keys = OFF")
+            begin_immediate(conn)
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(
+                        sa.text(
+                            "SELECT pg_advisory_xact_lock(hashtext(:key || coalesce(current_schema(), '')))"
+                        ),
+                        {"key": "gaibao_pipeline.migrate:"},
+                    )
+                yield conn
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:5]}")
+        finally:
+            if sqlite and not conn.invalidated:
+                _sqlite_pragma(conn, "PRAGMA foreign_keys = ON")
+
+
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    # The driver connection is in autocommit mode (see engine.py); going through SQLAlchemy
+    # would open a transaction first.
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(pragma)
+
+
+def upgrade_schema(engine: Engine) -> None:
+    """Run the migrations up to head. Safe to call repeatedly and from concurrent processes."""
+    config = alembic_config()
+    script = ScriptDirectory.from_config(config)
+    # A database already at head (the usual case) costs one read, not the write lock.
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    if current == set(script.get_heads()):
+        return
+    unknown = current - {s.revision for s in script.walk_revisions()}
+    if unknown:
+        raise RuntimeError(
+            f"the database schema is at revision {sorted(unknown)}, newer than this package's "
+            f"migrations (head {script.get_heads()}): upgrade gaibao_pipeline instead"
+        )
+    with _PROCESS_LOCK, migration_connection(engine) as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

@@ -1,0 +1,53 @@
+"""Readers: bytes of any supported format in, one `Document` (paragraphs + grids) out.
+
+`read_document` picks the reader by content, not by extension, and turns every failure
+into a `DocumentError` with a per-file status.
+"""
+
+from __future__ import annotations
+
+from gaibao_pipeline.documents.detect import detect_format
+from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.model import Document
+
+__all__ = ["detect_format", "read_document"]
+
+
+def read_document(data: bytes, name: str = "", limits: Limits | None = None) -> Document:
+    """Read one file's bytes into a `Document`, or raise `DocumentError` saying why not."""
+    limits = limits or Limits()
+    if len(data) > limits.max_file_bytes:
+        raise DocumentError(
+            Status.TOO_LARGE, f"file is {len(data):,} bytes; the limit is {limits.max_file_bytes:,}"
+        )
+    kind = detect_format(data, name)
+    if kind == "empty":
+        raise DocumentError(Status.UNREADABLE, "file is empty")
+    if kind == "pdf":
+        from gaibao_pipeline.documents.pdf import read_pdf
+
+        return read_pdf(data, limits)
+    if kind == "docx":
+        from gaibao_pipeline.documents.docx import read_docx
+
+        return read_docx(data, limits)
+    if kind in ("doc", "rtf", "odt"):
+        from gaibao_pipeline.documents.legacy_office import read_legacy_office
+
+        return read_legacy_office(data, name, kind, limits)
+    if kind == "html":
+        from gaibao_pipeline.documents.html import read_html
+
+        return read_html(data, limits)
+    if kind == "text":
+        from gaibao_pipeline.documents.text import read_text
+
+        return read_text(data, limits)
+    if kind == "image":
+        raise DocumentError(Status.NEEDS_OCR, "file is an image; it has no text layer to read")
+    if kind == "unreadable":
+        raise DocumentError(Status.UNREADABLE, "file looks like a zip container but cannot be opened")
+    if kind in ("xlsx", "zip"):
+        raise DocumentError(Status.UNSUPPORTED_FORMAT, f"{kind} files are not reports we can read")
+    raise DocumentError(Status.UNREADABLE, "file is binary data of no known document format")

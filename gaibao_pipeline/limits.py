@@ -1,0 +1,33 @@
+"""Resource limits for reading one file, with safe defaults an operator can override."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Caps that keep one hostile file from exhausting memory or hanging a run."""
+
+    max_file_bytes: int = 100 * MB  # larger files get status too_large without being opened
+    max_pages: int = 400  # PDFs with more pages are not parsed
+    max_page_area: float = 14400.0 * 14400.0  # points²; PDF's own page-size ceiling is 14400 pt
+    max_decompressed_bytes: int = 200 * MB  # total uncompressed size of a DOCX/zip container
+    max_compression_ratio: float = 200.0  # per zip member: uncompressed / compressed
+    max_text_chars: int = 20_000_000  # decoded text kept from one file
+    timeout_seconds: float = 180.0  # wall time for reading and parsing one file
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
+        """Read overrides such as GAIBAO_MAX_FILE_BYTES or GAIBAO_TIMEOUT_SECONDS at call time."""
+        env = os.environ if environ is None else environ
+        changes: dict[str, int | float] = {}
+        for f in fields(cls):
+            raw = env.get(f"GAIBAO_{f.name.upper()}")
+            if raw:
+                changes[f.name] = float(raw) if f.type in ("float", float) else int(float(raw))
+        return replace(cls(), **changes)  # type: ignore[arg-type]

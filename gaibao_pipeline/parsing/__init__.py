@@ -1,0 +1,162 @@
+"""The parser: one `Document` (from any reader) in, one canonical `Report` out.
+
+Pure Python: no Dagster, no database. The steps, each in its own module:
+stream of cell tokens (`stream`, `runs`) → tables located and rows matched (`rows`) →
+readings of each row (`alignment`, `splits`) → the readings the identities agree with
+(`repair`) → canonical cells (`tables`, `legacy`); template (`kind`), metadata, sections
+and narrative statements beside; then the single-report checks (`contracts.invariants`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from gaibao_pipeline.contracts.identities import Identity
+from gaibao_pipeline.contracts.invariants import (
+    completeness,
+    identity_checks,
+    narrative_agreement,
+    template_identities,
+    timeliness,
+    value_domain,
+)
+from gaibao_pipeline.errors import Status
+from gaibao_pipeline.model import Document, Grid, Paragraph
+from gaibao_pipeline.parsing.kind import detect_template, looks_like_report
+from gaibao_pipeline.parsing.legacy import parse_legacy
+from gaibao_pipeline.parsing.metadata import extract_metadata
+from gaibao_pipeline.parsing.narrative import Statement, statements
+from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
+from gaibao_pipeline.parsing.rows import Region, find_regions
+from gaibao_pipeline.parsing.sections import find_sections
+from gaibao_pipeline.parsing.stream import Token, expand_run_together, tokens_of
+from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
+from gaibao_pipeline.parsing.template import cell_codes
+from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
+
+__all__ = ["parse_document"]
+
+
+def parse_document(document: Document, source: SourceInfo) -> Report:
+    """Parse a read document into the `gaibao.report/1` report."""
+    lines = document_lines(document)
+    blocks = expand_run_together(document)
+    tokens = tokens_of(blocks)
+    regions = find_regions(tokens)
+    said = statements([b.text for b in blocks if isinstance(b, Paragraph)])
+    found = extract_metadata(lines, document.metadata.title, document.metadata.published_at)
+    template, split_other = detect_template(
+        tokens, regions, to_simplified(nfkc("\n".join(lines[:80]))), found.year
+    )
+    meta = ReportMeta(found.agency, found.year, template, found.report_date, document.metadata.published_at)
+    report = Report(
+        source=source, report=meta, page_count=document.page_count, warnings=list(document.warnings)
+    )
+    report.sections = find_sections(lines)
+
+    identities: list[Identity] = []
+    results: list[TableResult] = []
+    if template in ("2019", "2021"):
+        results = _template_tables(tokens, regions, template, split_other, _hints(said))
+        report.cells = _ordered(results, template, split_other)
+        identities = template_identities(template, split_other)
+    elif (legacy_region := region_of(regions, "legacy")) is not None:
+        legacy = parse_legacy(tokens, legacy_region)
+        report.cells, identities = legacy.cells, legacy.identities
+        report.warnings += legacy.warnings
+        rows = tuple(dict.fromkeys(c.row for c in legacy.cells))
+        results.append(TableResult("legacy", legacy.cells, [], set(rows), rows))
+    for result in results:
+        report.warnings += result.warnings
+
+    tables_found = [r.table for r in results if r.rows_found]
+    if not tables_found and not looks_like_report(lines, document.metadata.title, len(report.sections)):
+        report.status = Status.NOT_A_REPORT
+        report.message = "no information-disclosure report title, sections or tables found"
+        report.cells = []
+        return report
+
+    report.checks = _checks(report, identities, said, tables_found, results)
+    report.warnings += _not_evaluable_warnings(report.checks)
+    return report
+
+
+def document_lines(document: Document) -> list[str]:
+    """The document as lines in reading order: paragraphs, and grid rows of text-made grids.
+
+    Text readers turn short lines near numbers into grid rows, so a heading or a signature
+    can sit in a grid; real tables (PDF, DOCX, HTML) hold neither.
+    """
+    lines: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Grid):
+            if document.format == "text":
+                lines += [" ".join(c.text for c in row if c.text) for row in block.rows()]
+        else:
+            lines.append(block.text)
+    return lines
+
+
+def _hints(said: Sequence[Statement]) -> dict[CellKey, list[Number]]:
+    """Numbers the narrative gives for cells: tie-breakers for run-together digits."""
+    hints: dict[CellKey, list[Number]] = defaultdict(list)
+    for statement in said:
+        hints[statement.cell].append(statement.value)
+    return hints
+
+
+def _template_tables(
+    tokens: Sequence[Token],
+    regions: Sequence[Region],
+    template: str,
+    split_other: bool,
+    hints: dict[CellKey, list[Number]],
+) -> list[TableResult]:
+    results = []
+    if (t2 := region_of(regions, "t2")) is not None:
+        results.append(parse_t2(tokens, t2, template, hints))
+    if (t3 := region_of(regions, "t3")) is not None:
+        results.append(parse_t3(tokens, t3, split_other))
+    if (t4 := region_of(regions, "t4")) is not None:
+        results.append(parse_t4(tokens, t4))
+    return results
+
+
+def _ordered(results: Sequence[TableResult], template: str, split_other: bool) -> list[ReportCell]:
+    """Every cell of the template, in table order; cells of tables not found are null."""
+    by_key = {c.key: c for r in results for c in r.cells}
+    return [
+        by_key.get(key) or ReportCell(*key, value=None, raw=None) for key in cell_codes(template, split_other)
+    ]
+
+
+def _checks(
+    report: Report,
+    identities: Sequence[Identity],
+    said: Sequence[Statement],
+    tables_found: Sequence[str],
+    results: Sequence[TableResult],
+) -> list[CheckResult]:
+    cells = report.cell_map()
+    checks = identity_checks(cells, identities)
+    checks += value_domain(report.cells)
+    missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
+    checks.append(completeness(report.report, missing, tables_found))
+    checks += narrative_agreement(said, cells)
+    checks.append(timeliness(report.report))
+    return checks
+
+
+def _not_evaluable_warnings(checks: Sequence[CheckResult]) -> list[str]:
+    """One warning per identity that could not be evaluated, naming where."""
+    scopes: dict[str, list[str]] = defaultdict(list)
+    for check in checks:
+        if check.passed is None and check.id.startswith(("t3.", "t4.", "legacy.")):
+            scopes[check.id].append(
+                " ".join(str(check.detail[k]) for k in ("row", "col") if k in check.detail)
+            )
+    return [
+        f"{check_id} not evaluable for {', '.join(where)}: total left blank, derived from its parts"
+        for check_id, where in scopes.items()
+    ]

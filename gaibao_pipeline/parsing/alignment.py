@@ -1,0 +1,242 @@
+"""Every plausible reading of one row's value cells, each with a penalty.
+
+A row's label is followed by more or fewer cells than the template has columns when
+merged-cell slots were emitted as empty cells, when a crawler padded the row, when a page
+break lost or duplicated a cell, or when digits ran together. Rather than guess, this
+module lists the readings (which empties are structure, which cell was lost, how digits
+split) and `repair.py` keeps the one the table's identities agree with.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from gaibao_pipeline.model import Provenance
+from gaibao_pipeline.parsing.splits import Group, split_prior, split_runs
+from gaibao_pipeline.parsing.stream import Token, TokenKind
+from gaibao_pipeline.parsing.values import Number, ValueKind, parse_value
+
+INSERT_PENALTY = 4.0  # a cell the document lost, filled from the identities
+DELETE_PENALTY = 4.0  # a cell too many, dropped
+AGAINST_LAYOUT = 3.0  # reading an empty as data where the table uses empties as structure
+MAX_READINGS = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One canonical cell in a reading."""
+
+    raw: str | None
+    value: Number | None
+    where: Provenance | None
+    note: str | None = None
+    inferred: bool = False  # not in the document: filled from the identities (or left None)
+    blank: bool = False  # an empty cell read as a blank value
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    slots: tuple[Slot, ...]
+    penalty: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def values(self) -> tuple[Number | None, ...]:
+        return tuple(s.value for s in self.slots)
+
+
+@dataclass(frozen=True, slots=True)
+class TableLayout:
+    """How a table's text uses empty cells, learnt from all its rows."""
+
+    blanks_are_data: bool = True  # some rows have blank cells between numbers
+    trailing_padding: bool = False  # rows carry extra empty cells after their values
+    leading_structure: bool = False  # rows carry empty merged-cell slots before their values
+
+
+def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
+    """Infer the table's use of empties from the rows whose reading is unambiguous."""
+    interior = trailing = leading = 0
+    for tokens in rows:
+        kinds = [t.kind for t in tokens]
+        filled = [i for i, k in enumerate(kinds) if k != TokenKind.EMPTY]
+        if not filled:
+            if len(kinds) >= width:
+                interior += 1  # a whole row left blank: blanks are data here
+            continue
+        first, last = filled[0], filled[-1]
+        core = kinds[first : last + 1]
+        if TokenKind.EMPTY in core:
+            interior += 1
+        if len(core) == width:
+            if last < len(kinds) - 1:
+                trailing += 1
+            if first > 0:
+                leading += 1
+    return TableLayout(
+        blanks_are_data=interior > 0, trailing_padding=trailing >= 2, leading_structure=leading >= 2
+    )
+
+
+def readings(
+    tokens: Sequence[Token],
+    cols: Sequence[str],
+    kinds: Sequence[str],
+    layout: TableLayout,
+    groups: Sequence[Group],
+) -> list[Reading]:
+    """The candidate readings of a row's value tokens, solved within their own row."""
+    if any(t.kind == TokenKind.RUN for t in tokens):
+        found = _run_readings(tokens, kinds, groups)
+    else:
+        found = _cell_readings(tokens, len(cols), kinds, layout)
+    solved = [r for r in (_solve_row(r, groups) for r in found) if r is not None]
+    return _dedupe(solved or found)
+
+
+def _slot(token: Token, kind: str) -> Slot:
+    parsed = parse_value(token.text, kind)
+    blank = parsed.kind in (ValueKind.BLANK, ValueKind.NOT_APPLICABLE)
+    return Slot(token.text, parsed.value, token.where, parsed.note, blank=blank)
+
+
+def _missing(where: Provenance | None) -> Slot:
+    return Slot(None, None, where, inferred=True)
+
+
+def _cell_readings(
+    tokens: Sequence[Token], n: int, kinds: Sequence[str], layout: TableLayout
+) -> list[Reading]:
+    m = len(tokens)
+    empty = [t.kind == TokenKind.EMPTY for t in tokens]
+    lead = next((i for i, e in enumerate(empty) if not e), m)
+    trail = next((i for i, e in enumerate(reversed(empty)) if not e), 0) if lead < m else 0
+    anchor = tokens[0].where if tokens else None
+    exact: list[Reading] = []
+    repaired: list[Reading] = []
+    for a in range(lead + 1):
+        for b in range(min(trail, m - a) + 1):
+            core = list(tokens[a : m - b])
+            penalty = a * 0.5 + b * 0.2
+            if a < lead and layout.leading_structure and core:
+                penalty += AGAINST_LAYOUT
+            if b < trail and layout.trailing_padding and core:
+                penalty += AGAINST_LAYOUT
+            k = len(core)
+            if k == n:
+                exact.append(
+                    _reading([_slot(t, kd) for t, kd in zip(core, kinds, strict=True)], penalty, layout)
+                )
+            elif n - 2 <= k < n:
+                for positions in itertools.combinations(range(n), n - k):
+                    slots: list[Slot] = []
+                    rest = iter(core)
+                    for i in range(n):
+                        slots.append(_missing(anchor) if i in positions else _slot(next(rest), kinds[i]))
+                    note = "lost cell(s) at " + ", ".join(str(p) for p in positions)
+                    repaired.append(_reading(slots, penalty + INSERT_PENALTY * (n - k), layout, note))
+            elif k == n + 1:
+                for drop in range(k):
+                    kept = core[:drop] + core[drop + 1 :]
+                    cost = DELETE_PENALTY / 2 if core[drop].kind == TokenKind.EMPTY else DELETE_PENALTY
+                    slots = [_slot(t, kd) for t, kd in zip(kept, kinds, strict=True)]
+                    repaired.append(
+                        _reading(slots, penalty + cost, layout, f"extra cell {core[drop].text!r} dropped")
+                    )
+            if len(exact) + len(repaired) > MAX_READINGS:
+                break
+    # a reading that needs no repair and fits the table's layout is the reading: identities
+    # may only choose among repairs when the cells as printed do not fit
+    if any(r.penalty < AGAINST_LAYOUT for r in exact):
+        return exact
+    if exact or repaired:
+        return exact + repaired
+    # far fewer or more cells than columns: read what is there, in order, and say so
+    slots = [_slot(t, kd) for t, kd in zip(tokens, kinds, strict=False)]
+    slots += [_missing(anchor) for _ in range(n - len(slots))]
+    return [Reading(tuple(slots), INSERT_PENALTY * 3, (f"{m} cells for {n} columns",))]
+
+
+def _reading(slots: list[Slot], penalty: float, layout: TableLayout, note: str | None = None) -> Reading:
+    if not layout.blanks_are_data:
+        penalty += AGAINST_LAYOUT * sum(
+            1 for s in slots if s.blank and s.raw is not None and not s.raw.strip()
+        )
+    return Reading(tuple(slots), penalty, (note,) if note else ())
+
+
+def _run_readings(tokens: Sequence[Token], kinds: Sequence[str], groups: Sequence[Group]) -> list[Reading]:
+    runs = [t for t in tokens if t.kind == TokenKind.RUN]
+    texts = [t.text for t in runs]
+    cuts = split_runs(texts, groups) or split_runs(texts, groups, enforce_totals=False)
+    where = runs[0].where
+    if not cuts:
+        # fewer digits than cells: keep the digits we have, the rest is lost
+        slots = [Slot(p, parse_value(p, kd).value, where) for p, kd in zip(texts, kinds, strict=False)]
+        slots += [_missing(where) for _ in range(len(kinds) - len(slots))]
+        return [Reading(tuple(slots), INSERT_PENALTY * 3, (f"digits {''.join(texts)} too few for the row",))]
+    ranked = sorted(cuts, key=split_prior)
+    out = []
+    for rank, parts in enumerate(ranked):
+        slots = []
+        for part, kind in zip(parts, kinds, strict=True):
+            parsed = parse_value(part, kind)
+            slots.append(Slot(part, parsed.value, where, parsed.note))
+        note = f"run-together digits {' '.join(texts)} read as {'|'.join(parts)}"
+        out.append(Reading(tuple(slots), 0.001 * rank, (note,) if len(ranked) > 1 or len(parts) > 1 else ()))
+    return out
+
+
+def _solve_row(reading: Reading, groups: Sequence[Group]) -> Reading | None:
+    """Fill a lost cell from its group's total; None when the reading cannot hold."""
+    slots = list(reading.slots)
+    start = 0
+    for group in groups:
+        cells = slots[start : start + group.size]
+        unknown = [i for i, s in enumerate(cells) if s.inferred and s.value is None]
+        if group.has_total and len(unknown) == 1:
+            i = unknown[0]
+            parts = [s.value or 0 for s in cells[:-1]]
+            if i == group.size - 1:
+                value: Number = sum(parts)
+            else:
+                total = cells[-1].value
+                if total is None:
+                    start += group.size
+                    continue
+                value = total - sum(p for j, p in enumerate(parts) if j != i)
+                if value < 0:
+                    return None  # the lost cell cannot have been here
+            slots[start + i] = replace(cells[i], value=_tidy(value))
+        start += group.size
+    return replace(reading, slots=tuple(slots))
+
+
+def _tidy(value: Number) -> Number:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _dedupe(found: list[Reading]) -> list[Reading]:
+    """One reading per distinct set of values, the cheapest.
+
+    Where a lost cell could have been at several places with the same outcome (a row of
+    zeros), the latest place is kept: it is where a page break usually cuts a row.
+    """
+    best: dict[tuple[Number | None, ...], Reading] = {}
+    for reading in found:
+        kept = best.get(reading.values)
+        if (
+            kept is None
+            or reading.penalty < kept.penalty - 1e-9
+            or (abs(reading.penalty - kept.penalty) < 1e-9 and _inferred_last(reading) > _inferred_last(kept))
+        ):
+            best[reading.values] = reading
+    return sorted(best.values(), key=lambda r: r.penalty)
+
+
+def _inferred_last(reading: Reading) -> int:
+    return max((i for i, s in enumerate(reading.slots) if s.inferred), default=-1)

@@ -1,0 +1,205 @@
+"""Who issued the report, for which year, and when: from its title, body and signature."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from gaibao_pipeline.parsing.normalize import chinese_number, nfkc, to_simplified
+
+_ORG_SUFFIX = (
+    "人民政府办公厅|人民政府办公室|人民政府|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|委|局|厅|署|院|"
+    "中心|部|处|所|站|队|馆|社|会|集团|公司|实验区|开发区|新区|示范区|街道办事处|街道|镇|乡|政府"
+)
+_PLACE_SUFFIX = "省|市|县|区|州|旗|盟|自治州|自治县|自治区|镇|乡|街道"
+_TITLE = re.compile(
+    r"(?P<prefix>[^\n。；;，,]{0,40}?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*信息\s*公开\s*"
+    r"(?:工作)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+)
+_PERIOD = re.compile(
+    r"统计(?:期限|时限|期间|区间|范围)?[^。；]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
+)
+_YEAR_OF_WORK = re.compile(r"^\s*((?:19|20)\d{2})\s*年(?:度)?\s*[,，]")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_DATE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_DATE_LABEL = re.compile(r"(报出日期|填报日期|成文日期|发文日期|印发日期|日期)\s*[:：]?\s*$")
+_NOT_SIGNATURE_BEFORE = re.compile(r"(自|至|从|截至|截止|于|到|期限|期间|起|为|在|—|-|～|~)\s*$")
+_NOT_SIGNATURE_AFTER = re.compile(
+    r"^\s*(起|止|至|前|以来|—|-|～|~|期间|之前|以前|到|，现|发布|印发|召开|开始|正式)"
+)
+_ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    agency: str | None
+    year: int | None
+    report_date: str | None
+
+
+def extract_metadata(paragraphs: Sequence[str], title_hint: str | None, published_at: str | None) -> Metadata:
+    """Agency as printed (simplified), report year, and the date printed on the report."""
+    lines = [to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()]
+    title_agency, title_year = _from_title(lines, title_hint)
+    body = "\n".join(lines)
+    year = title_year or _period_year(body) or _work_year(lines)
+    report_date = _report_date(lines, year)
+    if year is None and report_date is not None:
+        year = int(report_date[:4]) - 1 if int(report_date[5:7]) <= 6 else int(report_date[:4])
+    if year is None and published_at:
+        year = int(published_at[:4]) - 1
+    agency = _complete_agency(title_agency, body) if title_agency else _agency_from_body(lines)
+    return Metadata(agency, year, report_date)
+
+
+def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | None, int | None]:
+    candidates = ([to_simplified(nfkc(title_hint))] if title_hint else []) + _title_windows(lines)
+    for text in candidates:
+        match = _TITLE.search(text)
+        if not match:
+            continue
+        year = int(match.group("year"))
+        prefix = _clean_prefix(match.group("prefix"))
+        if not prefix:
+            # the agency on the line above the title ("洪泽区人民政府" / "2023年…报告")
+            before = text[: match.start()].rstrip("\n").split("\n")
+            prefix = _clean_prefix(before[-1]) if before and before[-1] else ""
+        return (prefix or None), year
+    return None, None
+
+
+def _title_windows(lines: Sequence[str]) -> list[str]:
+    """The first lines, alone and joined with their neighbour (titles break across lines)."""
+    head = [line for line in lines[:12] if len(line) <= 80]
+    out: list[str] = []
+    for i, line in enumerate(head):
+        if i + 1 < len(head):
+            out.append(line + head[i + 1])
+        out.append(line)
+        if i > 0:
+            out.append(head[i - 1] + "\n" + line)
+    return out
+
+
+def _clean_prefix(prefix: str) -> str:
+    text = re.sub(r"\s+", "", prefix)
+    text = re.sub(r"^(标题|题目)[:：]", "", text)
+    text = re.sub(r"^(关于|【[^】]*】|\[[^\]]*\])", "", text)
+    text = text.strip("《》“”\"'：:、-—·|")
+    text = re.sub(r"(关于|的)$", "", text)
+    if not text or not re.search(r"[\u4e00-\u9fff]", text) or len(text) > 40:
+        return ""
+    return text
+
+
+def _complete_agency(agency: str, body: str) -> str:
+    """A title that names only the department ("生态环境局") gets its place from the body."""
+    if re.search(rf"({_PLACE_SUFFIX})", agency[:-1]) or not re.search(rf"({_ORG_SUFFIX})$", agency):
+        return agency
+    counts = Counter(
+        m.group(1)
+        for m in re.finditer(rf"([\u4e00-\u9fff]{{2,12}}?(?:{_PLACE_SUFFIX}))(?={re.escape(agency)})", body)
+    )
+    if not counts:
+        return agency
+    place = counts.most_common(1)[0][0]
+    # "2020年，抚远市" → keep the place name, not the sentence before it
+    place = re.split(r"[年，,。；、]", place)[-1]
+    return place + agency
+
+
+def _agency_from_body(lines: Sequence[str]) -> str | None:
+    """No title: the signature above the date at the end, else the most named organisation."""
+    compact = [re.sub(r"\s+", "", line) for line in lines]
+    for i in range(len(lines) - 1, max(len(lines) - 8, 1) - 1, -1):
+        is_date = _DATE.fullmatch(compact[i]) or _CN_DATE.fullmatch(compact[i])
+        if is_date and _ORG_NAME.fullmatch(compact[i - 1]):
+            return compact[i - 1]
+    counts: Counter[str] = Counter()
+    for line in lines[:40]:
+        for match in re.finditer(
+            rf"(?:^|[，,。\s年])([\u4e00-\u9fff]{{2,12}}(?:{_PLACE_SUFFIX})[\u4e00-\u9fff]{{0,12}}?(?:{_ORG_SUFFIX}))",
+            line,
+        ):
+            counts[match.group(1)] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _period_year(body: str) -> int | None:
+    match = _PERIOD.search(re.sub(r"\s+", "", body))
+    return int(match.group(1)) if match else None
+
+
+def _work_year(lines: Sequence[str]) -> int | None:
+    counts = Counter(int(m.group(1)) for line in lines[:30] if (m := _YEAR_OF_WORK.match(line)))
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _report_date(lines: Sequence[str], year: int | None) -> str | None:
+    """The date the report was signed or filed: a standalone date, a labelled one, or a signature."""
+    best: tuple[int, int, str] | None = None  # (strength, position, iso)
+    total = sum(len(line) + 1 for line in lines)
+    offset = 0
+    for line in lines:
+        compact = line
+        for pattern, chinese in ((_DATE, False), (_CN_DATE, True)):
+            for match in pattern.finditer(compact):
+                iso = _iso(match, chinese)
+                if iso is None or not _plausible(iso, year):
+                    continue
+                before, after = compact[: match.start()], compact[match.end() :]
+                strength = 0
+                if _DATE_LABEL.search(before):
+                    strength = 3
+                elif not before.strip() and not after.strip():
+                    strength = 3  # a date on a line of its own: the signature
+                elif chinese and not _NOT_SIGNATURE_BEFORE.search(before):
+                    strength = 2  # dates spelt out in numerals are signature dates
+                elif (
+                    offset + match.start() > total * 0.6
+                    and not _NOT_SIGNATURE_BEFORE.search(before)
+                    and not _NOT_SIGNATURE_AFTER.match(after)
+                    and re.match(r"^\s*(附件|$|\s)", after)
+                ):
+                    strength = 1
+                if strength and (best is None or (strength, offset + match.start()) >= best[:2]):
+                    best = (strength, offset + match.start(), iso)
+        offset += len(line) + 1
+    return best[2] if best else None
+
+
+def _iso(match: re.Match[str], chinese: bool) -> str | None:
+    if chinese:
+        digits = {
+            "〇": "0",
+            "○": "0",
+            "零": "0",
+            "一": "1",
+            "二": "2",
+            "三": "3",
+            "四": "4",
+            "五": "5",
+            "六": "6",
+            "七": "7",
+            "八": "8",
+            "九": "9",
+        }
+        year_digits = "".join(digits[c] for c in match.group(1))
+        month, day = chinese_number(match.group(2)), chinese_number(match.group(3))
+        year = int(year_digits)
+    else:
+        year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    if month is None or day is None or not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _plausible(iso: str, year: int | None) -> bool:
+    """A report is dated in its own year (legacy forms) or early in the next."""
+    if year is None:
+        return True
+    return int(iso[:4]) in (year, year + 1)

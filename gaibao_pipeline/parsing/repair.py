@@ -1,0 +1,99 @@
+"""Choose one reading per row so that the table's identities hold as well as they can.
+
+Each row comes with its candidate readings (`alignment.py`). Most rows have one; a row
+that lost a cell or whose digits ran together has several, and the 勾稽关系 between rows
+decide: the combination with the fewest violated identities wins, then the one with the
+smallest penalty (fewest assumptions about the layout).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+from gaibao_pipeline.contracts.identities import Identity, count_violations
+from gaibao_pipeline.parsing.alignment import Reading
+from gaibao_pipeline.report import CellKey, Number
+
+VIOLATION_WEIGHT = 10.0
+EXHAUSTIVE_LIMIT = 512
+
+RowPenalty = Callable[[str, Reading], float]
+
+
+def choose_readings(
+    table: str,
+    options: Mapping[str, Sequence[Reading]],
+    cols: Mapping[str, Sequence[str]],
+    identities: Sequence[Identity],
+    extra_penalty: RowPenalty | None = None,
+) -> dict[str, Reading]:
+    """The reading of every row that best satisfies the identities."""
+    rows = [r for r in options if options[r]]
+    extra: RowPenalty = extra_penalty or _no_penalty
+    costs = {r: [opt.penalty + extra(r, opt) for opt in options[r]] for r in rows}
+    chosen = {r: min(range(len(costs[r])), key=costs[r].__getitem__) for r in rows}
+    ambiguous = [r for r in rows if len(options[r]) > 1]
+    if not ambiguous or not identities:
+        return {r: options[r][chosen[r]] for r in rows}
+
+    def total_cost(choice: Mapping[str, int]) -> float:
+        values = _values(table, options, cols, choice)
+        violations = count_violations(values, identities)
+        return VIOLATION_WEIGHT * violations + sum(costs[r][choice[r]] for r in rows)
+
+    combinations = math.prod(len(options[r]) for r in ambiguous)
+    if combinations <= EXHAUSTIVE_LIMIT:
+        best, best_cost = dict(chosen), math.inf
+        for combo in itertools.product(*(range(len(options[r])) for r in ambiguous)):
+            trial = dict(chosen)
+            trial.update(zip(ambiguous, combo, strict=True))
+            cost = total_cost(trial)
+            if cost < best_cost - 1e-9:
+                best, best_cost = trial, cost
+        chosen = best
+    else:
+        chosen = _descend(chosen, ambiguous, options, total_cost)
+    return {r: options[r][chosen[r]] for r in rows}
+
+
+def _no_penalty(_row: str, _reading: Reading) -> float:
+    return 0.0
+
+
+def _descend(
+    chosen: dict[str, int],
+    ambiguous: Sequence[str],
+    options: Mapping[str, Sequence[Reading]],
+    total_cost: Callable[[Mapping[str, int]], float],
+) -> dict[str, int]:
+    """Coordinate descent: improve one row at a time until nothing improves."""
+    current = total_cost(chosen)
+    for _ in range(6):
+        improved = False
+        for row in ambiguous:
+            for i in range(len(options[row])):
+                if i == chosen[row]:
+                    continue
+                trial = dict(chosen)
+                trial[row] = i
+                cost = total_cost(trial)
+                if cost < current - 1e-9:
+                    chosen, current, improved = trial, cost, True
+        if not improved:
+            break
+    return chosen
+
+
+def _values(
+    table: str,
+    options: Mapping[str, Sequence[Reading]],
+    cols: Mapping[str, Sequence[str]],
+    choice: Mapping[str, int],
+) -> dict[CellKey, Number | None]:
+    values: dict[CellKey, Number | None] = {}
+    for row, index in choice.items():
+        for col, slot in zip(cols[row], options[row][index].slots, strict=False):
+            values[(table, row, col)] = slot.value
+    return values

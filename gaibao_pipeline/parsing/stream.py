@@ -1,0 +1,90 @@
+"""A document's tables as one stream of cell tokens, in reading order.
+
+Real reports split a table over pages or grids, break rows at page ends, and scraped text
+loses row boundaries altogether. Reading cells as a stream, anchored on row labels, is
+what every one of those shapes still has in common: a row is its label followed by its
+values. Row starts are kept as soft boundaries; narrative paragraphs are hard ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gaibao_pipeline.model import Block, Document, Grid, Paragraph, Provenance
+from gaibao_pipeline.parsing.runs import has_run_together_tables, split_run_together
+from gaibao_pipeline.parsing.values import ParsedValue, ValueKind, parse_value
+
+
+class TokenKind(StrEnum):
+    LABEL = "label"  # text: a row label, heading or fragment
+    VALUE = "value"  # a number or a not-applicable mark
+    EMPTY = "empty"  # a blank cell
+    RUN = "run"  # digits from run-together text: maybe several cells
+    PARA = "para"  # a narrative paragraph between tables
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: TokenKind
+    text: str
+    where: Provenance
+    parsed: ParsedValue
+    row_start: bool = False  # first cell of a grid row
+    grid: int | None = None
+    glued: bool = False  # from run-together text: headings may be glued to a label
+
+    @property
+    def is_value(self) -> bool:
+        return self.kind in (TokenKind.VALUE, TokenKind.EMPTY, TokenKind.RUN)
+
+
+def expand_run_together(document: Document) -> list[Block]:
+    """The document's blocks with run-together table text turned into grids."""
+    blocks: list[Block] = []
+    next_index = max((g.index for g in document.grids), default=-1) + 1
+    for block in document.blocks:
+        if isinstance(block, Paragraph) and has_run_together_tables(block.text):
+            blocks.extend(split_run_together(block, next_index))
+            next_index += 1
+        else:
+            blocks.append(block)
+    return blocks
+
+
+def tokens_of(blocks: list[Block]) -> list[Token]:
+    """Every grid cell as a token, every paragraph as a boundary token."""
+    tokens: list[Token] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            tokens.append(Token(TokenKind.PARA, block.text, block.where, ParsedValue(ValueKind.TEXT)))
+            continue
+        tokens.extend(_grid_tokens(block))
+    return tokens
+
+
+def _grid_tokens(grid: Grid) -> list[Token]:
+    tokens: list[Token] = []
+    for row in grid.rows():
+        for i, cell in enumerate(row):
+            parsed = parse_value(cell.text)
+            if parsed.kind == ValueKind.TEXT:
+                kind = TokenKind.LABEL
+            elif parsed.kind == ValueKind.BLANK:
+                kind = TokenKind.EMPTY
+            elif grid.run_together and parsed.kind == ValueKind.NUMBER:
+                kind = TokenKind.RUN
+            else:
+                kind = TokenKind.VALUE
+            tokens.append(
+                Token(
+                    kind,
+                    cell.text,
+                    cell.where,
+                    parsed,
+                    row_start=i == 0,
+                    grid=grid.index,
+                    glued=grid.run_together,
+                )
+            )
+    return tokens

@@ -1,0 +1,33 @@
+"""Golden tests: every real document of the sample corpus parses to its hand-checked JSON.
+
+Cells (value and blank-vs-0), metadata, section numbers and check outcomes must all match,
+through the same entry point as `gaibao parse`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gaibao_pipeline.cli import main
+from gaibao_pipeline.process import parse_file
+from tests.conftest import corpus_file, golden_names, load_golden
+from tests.golden import differences
+
+
+@pytest.mark.parametrize("stem", golden_names())
+def test_document_matches_golden(stem: str) -> None:
+    report = parse_file(corpus_file(stem))
+    assert report.ok, report.message
+    problems = differences(load_golden(stem), report.to_dict())
+    assert not problems, "\n".join(problems)
+
+
+def test_cli_writes_one_json_per_file(tmp_path, capsys) -> None:
+    files = [str(corpus_file(stem)) for stem in golden_names()]
+    assert main(["parse", *files, "--out", str(tmp_path)]) == 0
+    for stem in golden_names():
+        written = json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))
+        assert written["schema"] == "gaibao.report/1"
+        assert not differences(load_golden(stem), written)
