@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from gaibao_pipeline.parsing.template import (
+from gaibao_pipeline.codes import (
     T3_APPLICANT_COLS,
     T3_COL_CODES,
     T4_COL_CODES,

@@ -10,12 +10,23 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from gaibao_pipeline.codes import column_kind
 from gaibao_pipeline.contracts.identities import Evaluation, Identity, evaluate, t3_identities, t4_identities
-from gaibao_pipeline.parsing.narrative import Statement
-from gaibao_pipeline.parsing.template import column_kind
 from gaibao_pipeline.report import CellKey, CheckResult, Number, ReportCell, ReportMeta, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A number the narrative gives for a table cell ("共收到申请7件")."""
+
+    cell: CellKey
+    value: int
+    sentence: str
+    what: str  # a short description for reviewers
+
 
 GOVERNMENT_SUFFIXES = (
     "人民政府",

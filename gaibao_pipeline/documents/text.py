@@ -191,6 +191,8 @@ def _is_label_line(line: _Line) -> bool:
     if line.kind != "text":
         return False
     text = line.text.strip()
+    if re.search(r"[。；;！!？]", text):
+        return False  # a sentence, not a label
     if len(text) <= _MAX_LABEL_LINE:
         return True
     words = text.split()

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from gaibao_pipeline.codes import cell_codes
 from gaibao_pipeline.contracts.identities import Identity
 from gaibao_pipeline.contracts.invariants import (
+    Statement,
     completeness,
     identity_checks,
     narrative_agreement,
@@ -26,13 +28,12 @@ from gaibao_pipeline.model import Document, Grid, Paragraph
 from gaibao_pipeline.parsing.kind import detect_template, looks_like_report
 from gaibao_pipeline.parsing.legacy import parse_legacy
 from gaibao_pipeline.parsing.metadata import extract_metadata
-from gaibao_pipeline.parsing.narrative import Statement, statements
+from gaibao_pipeline.parsing.narrative import statements
 from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
 from gaibao_pipeline.parsing.rows import Region, find_regions
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, expand_run_together, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
-from gaibao_pipeline.parsing.template import cell_codes
 from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
 
 __all__ = ["parse_document"]

@@ -8,23 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from gaibao_pipeline.contracts.invariants import Statement
 from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
 from gaibao_pipeline.report import CellKey
 
 _N = r"(\d[\d,]*)"
 _GAP = r"[^，。；;,\d]{0,24}?"
-
-
-@dataclass(frozen=True, slots=True)
-class Statement:
-    """A number the narrative gives for a table cell."""
-
-    cell: CellKey
-    value: int
-    sentence: str
-    what: str  # a short description for reviewers
 
 
 # (cell, what, pattern): the first group is the number

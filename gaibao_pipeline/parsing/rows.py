@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from gaibao_pipeline.codes import RowSpec
 from gaibao_pipeline.parsing.labels import LabelMatch, best_match, is_short, similarity
 from gaibao_pipeline.parsing.normalize import match_key
 from gaibao_pipeline.parsing.stream import Token, TokenKind
-from gaibao_pipeline.parsing.template import RowSpec
 
 MAX_JOINED_FRAGMENTS = 16  # a label broken one character per cell
 
@@ -82,10 +82,15 @@ def collect_rows(
     found: dict[str, RowObservation] = {}
     skip_keys = {match_key(s) for s in skip}
     expected = 0
+    orphans: list[Token] = []  # values no label claimed: a label centred below its numbers
     i = region.start
     while i < region.end:
         token = tokens[i]
         if token.kind != TokenKind.LABEL:
+            if token.is_value:
+                orphans.append(token)
+            elif token.kind == TokenKind.PARA:
+                orphans = []
             i += 1
             continue
         match, consumed = _match_at(tokens, i, region.end, rows, expected, skip_keys)
@@ -93,12 +98,16 @@ def collect_rows(
             i += 1
             continue
         position = rows.index(match.row)
-        values, nxt = _gather(
-            tokens, i + consumed, region.end, widths.get(match.row.code, 1), rows, position, skip_keys
-        )
+        width = widths.get(match.row.code, 1)
+        values, nxt = _gather(tokens, i + consumed, region.end, width, rows, position, skip_keys)
+        filled = [v for v in orphans if v.kind != TokenKind.EMPTY]
+        if not any(v.kind != TokenKind.EMPTY for v in values) and len(filled) * 2 >= width:
+            # text copied from a PDF puts a two-line label's values on the line above it
+            values = orphans
         if match.row.code not in found:
             found[match.row.code] = RowObservation(match.row, token, values, i)
         expected = position + 1
+        orphans = []
         i = nxt
     return found
 

@@ -30,10 +30,13 @@ _TAIL = re.compile(
 )
 
 # A digit run: digits with decimal points inside, and spaces only between digit groups.
-_RUN = re.compile(r"\d+(?:[.．]\d+)*(?:[ \u3000\xa0]+\d+(?:[.．]\d+)*)*")
+# A sign starts a new cell ("2229-5161530" is 2229, -516…).
+_RUN = re.compile(r"\d+(?:[.．]\d+)*(?:(?:[ \u3000\xa0]+|(?=[+\-－−]\d))[+\-－−]?\d+(?:[.．]\d+)*)*")
+_RUN_SEPARATOR = re.compile(r"[ \u3000\xa0]+|(?=[+\-－−])")
+_UNIT_AFTER = re.compile(r"^\s*(?:亿元|万元|元)")
 # Digits that belong to the text around them, not to a cell: years, dates, counts in headers.
 _EMBEDDED_AFTER = re.compile(
-    r"^(?:年|月|日|号|号令|%|％|位|项|条第|款|版|届|次会议|周年|个百分点|亿|万|[)）])"
+    r"^(?:年|月|日|号|号令|%|％|位|项|条第|款|版|届|次会议|周年|个百分点|亿(?!元)|万(?!元)|[)）])"
 )
 _EMBEDDED_BEFORE = re.compile(r"(?:第|[(（〔\[【]|国令|令)$")
 _NUMBERING_NEXT = re.compile(r"^[.．、]\s*(?=\D)")
@@ -108,9 +111,12 @@ def _cells(region: str, where: Provenance, grid_index: int) -> list[Cell]:
             label_start = begin + len(values)
             continue
         pieces.append((region[label_start:begin], 0))
-        for part in re.split(r"[ \u3000\xa0]+", run):
-            pieces.append((part, 1))
-        label_start = end
+        for part in _RUN_SEPARATOR.split(run):
+            if part:
+                pieces.append((part, 1))
+        unit = _UNIT_AFTER.match(after)
+        # an amount's unit belongs to the amount, not to the next label
+        label_start = end + (unit.end() if unit else 0)
     pieces.append((region[label_start:], 0))
     cells: list[Cell] = []
     for text, _kind in pieces:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 MAX_DIGITS = 9  # no count in these tables has more digits than this
 MAX_CANDIDATES = 20000
 
-_PIECE = re.compile(r"\d+(?:\.\d+)?")
+_PIECE = re.compile(r"[+\-]?\d+(?:\.\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +33,21 @@ def atoms(runs: Sequence[str]) -> list[list[str]]:
     out: list[list[str]] = []
     for run in runs:
         pieces: list[str] = []
-        for match in _PIECE.finditer(run):
+        for match in _PIECE.finditer(run.replace("−", "-").replace("－", "-").replace("＋", "+")):
             text = match.group(0)
-            whole, _, frac = text.partition(".")
-            pieces.extend(whole[:-1])
-            pieces.append(whole[-1] + ("." + frac if frac else ""))
+            sign = text[0] if text[0] in "+-" else ""
+            whole, _, frac = text[len(sign) :].partition(".")
+            digits = list(whole)
+            digits[0] = sign + digits[0]  # a sign stays with the first digit of its number
+            pieces.extend(digits[:-1])
+            pieces.append(digits[-1] + ("." + frac if frac else ""))
         if pieces:
             out.append(pieces)
     return out
 
 
 def _valid(part: str) -> bool:
-    whole = part.split(".")[0]
+    whole = part.lstrip("+-").split(".")[0]
     if len(whole) > MAX_DIGITS:
         return False
     return not (len(whole) > 1 and whole.startswith("0"))
@@ -133,6 +136,6 @@ def split_prior(parts: Sequence[str]) -> tuple[int, float]:
     Figures in one row of these tables are usually of similar size; among equally
     balanced cuts, the one with the smaller numbers is the likelier reading.
     """
-    longest = max((len(p.split(".")[0]) for p in parts), default=0)
-    size = sum(math.log10(_value(p) + 1) for p in parts)
+    longest = max((len(p.lstrip("+-").split(".")[0]) for p in parts), default=0)
+    size = sum(math.log10(abs(_value(p)) + 1) for p in parts)
     return longest, size

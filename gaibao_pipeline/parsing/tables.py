@@ -11,15 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gaibao_pipeline.contracts.identities import Identity, t3_identities, t3_repair_identities, t4_identities
-from gaibao_pipeline.parsing.alignment import Reading, Slot, TableLayout, learn_layout, readings
-from gaibao_pipeline.parsing.labels import contains_any
-from gaibao_pipeline.parsing.normalize import match_key
-from gaibao_pipeline.parsing.repair import choose_readings
-from gaibao_pipeline.parsing.rows import Region, RowObservation, collect_block, collect_rows, match_row
-from gaibao_pipeline.parsing.splits import Group
-from gaibao_pipeline.parsing.stream import Token, TokenKind
-from gaibao_pipeline.parsing.template import (
+from gaibao_pipeline.codes import (
     T2_HEADERS_2019,
     T2_HEADERS_2021,
     T2_ROWS,
@@ -32,6 +24,14 @@ from gaibao_pipeline.parsing.template import (
     column_kind,
     t3_rows,
 )
+from gaibao_pipeline.contracts.identities import Identity, t3_identities, t3_repair_identities, t4_identities
+from gaibao_pipeline.parsing.alignment import Reading, Slot, TableLayout, learn_layout, readings
+from gaibao_pipeline.parsing.labels import contains_any
+from gaibao_pipeline.parsing.normalize import match_key
+from gaibao_pipeline.parsing.repair import choose_readings
+from gaibao_pipeline.parsing.rows import Region, RowObservation, collect_block, collect_rows, match_row
+from gaibao_pipeline.parsing.splits import Group
+from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.report import CellKey, Number, ReportCell
 
 Hints = Mapping[CellKey, Sequence[Number]]

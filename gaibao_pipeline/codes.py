@@ -1,7 +1,7 @@
 """The canonical cell codes of spec §2: tables, rows, columns and the labels that name them.
 
 Labels here are the official wording (simplified, without numbering). Real reports vary the
-wording; `labels.py` matches by meaning against these and their aliases.
+wording; `parsing/labels.py` matches by meaning against these and their aliases.
 """
 
 from __future__ import annotations
