@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
-from typing import Protocol
+
+from gaibao_pipeline.script import to_simplified
 
 # A bracketed note holding no other bracket, so that nested notes come off from the inside
 # out. NFKC has already turned full-width （）［］ into ASCII; 【】 and 〔〕 have no
@@ -20,24 +20,6 @@ _NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】|〔[^〔〕]*〕")
 # A note whose closing bracket was cut off (a title truncated by a web page).
 _OPEN_NOTE_AT_END = re.compile(r"[(\[【〔][^)\]】〕]*$")
 _SPACE = re.compile(r"[\s\u200b-\u200d\u2060\ufeff]+")
-
-
-class _Converter(Protocol):
-    def convert(self, text: str) -> str: ...
-
-
-@lru_cache(maxsize=1)
-def _t2s() -> _Converter:
-    # Imported lazily: the dictionary load is only needed once a name is normalised.
-    from opencc import OpenCC
-
-    converter: _Converter = OpenCC("t2s")
-    return converter
-
-
-def to_simplified(text: str) -> str:
-    """Traditional characters converted to simplified (OpenCC t2s)."""
-    return str(_t2s().convert(text))
 
 
 def normalize_agency(name: str | None) -> str | None:

@@ -11,15 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from opencc import OpenCC
-
-_T2S = OpenCC("t2s")
-
-# Characters that a traditional-script document uses and a simplified one does not; enough
-# of them in a sample means the document needs converting.
-_TRADITIONAL_MARKERS = set(
-    "開報與資機關條務數為國們這會來時個說業經歲場區縣處於實現狀總劃計間進過還裡體聯網權關頁"
-)
+from gaibao_pipeline.script import to_simplified
 
 # ASCII "?" stands for a lost space or a character the scraper could not encode.
 _SPACE_LIKE = re.compile(r"[\s\u3000\u00a0?？]+")
@@ -38,27 +30,6 @@ _NUMBERING = re.compile(
     r"|[①②③④⑤⑥⑦⑧⑨⑩]"
     r")\s*"
 )
-
-
-def to_simplified(text: str) -> str:
-    """Traditional characters converted to simplified; simplified text is returned as is."""
-    if text.isascii():
-        return text
-    if len(text) <= 64:
-        return _short_to_simplified(text)
-    return str(_T2S.convert(text))
-
-
-@lru_cache(maxsize=65536)
-def _short_to_simplified(text: str) -> str:
-    return str(_T2S.convert(text))
-
-
-def is_traditional(text: str, sample: int = 20000) -> bool:
-    """True when the text is written in traditional script (enough marker characters)."""
-    head = text[:sample]
-    hits = sum(1 for ch in head if ch in _TRADITIONAL_MARKERS)
-    return hits >= 5 and hits > len(head) / 2000
 
 
 def nfkc(text: str) -> str:

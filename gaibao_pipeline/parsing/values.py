@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import lru_cache
 
 from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
 
@@ -75,6 +76,7 @@ _REMARK = re.compile(r"^[(（\[【](?P<note>.*)[)）\]】]$")
 _UNIT_FACTORS = {"亿元": Decimal(10000), "万元": Decimal(1), "千元": Decimal("0.1"), "元": Decimal("0.0001")}
 
 
+@lru_cache(maxsize=65536)
 def parse_value(raw: str | None, kind: str = "count") -> ParsedValue:
     """Parse one cell's raw text. `kind` is the column's kind: count, change or amount."""
     if raw is None:
