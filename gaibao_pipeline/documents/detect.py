@@ -54,6 +54,13 @@ def detect_format(data: bytes, name: str = "") -> str:
         return "rtf"
     if head.startswith(_IMAGE_MAGIC):
         return "image"
+    if b"<w:wordDocument" in head or b'<?mso-application progid="Word.Document"?>' in head:
+        return "doc"  # Word 2003 XML: LibreOffice reads it
+    if (
+        re.match(rb"(?i)\s*(mime-version:|from:|content-type:\s*multipart/related)", head)
+        and b"multipart/related" in head.lower()
+    ):
+        return "html"  # a single-file web page (MHT): the HTML reader unwraps it
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if _HTML_HINT.search(stripped[:1024]) and stripped[:1].startswith(b"<"):
         return "html"

@@ -98,7 +98,7 @@ def spaced_cells(text: str) -> list[str] | None:
     if values == 0:
         return None
     label = " ".join(parts[: len(parts) - values])
-    if label and (len(label) > _MAX_LABEL_LINE or not re.search(r"[\u4e00-\u9fff]", label)):
+    if label and (len(label) > 2 * _MAX_LABEL_LINE or not re.search(r"[\u4e00-\u9fff]", label)):
         return None
     if label and values < 2 and not re.search(r"[\u4e00-\u9fff]$", label):
         return None
@@ -225,10 +225,10 @@ def _cell_grid(lines: list[_Line], table_index: int) -> Grid:
     return builder.grid()
 
 
-def _pipe_cells(text: str) -> list[str]:
+def _pipe_cells(text: str, markdown: bool) -> list[str]:
     body = text.strip()
-    if body.startswith("|") and body.strip("|").strip():
-        body = body[1:]  # Markdown-style leading bar
+    if markdown and body.startswith("|"):
+        body = body[1:]  # Markdown's leading bar, not an empty first cell
     pieces = body.split("|")
     if body.endswith("|"):
         pieces = pieces[:-1]
@@ -236,7 +236,12 @@ def _pipe_cells(text: str) -> list[str]:
 
 
 def _pipe_grid(lines: list[_Line], table_index: int) -> Grid:
-    rows = [(line, _pipe_cells(line.text)) for line in lines if line.kind == "pipe"]
+    pipe_lines = [line for line in lines if line.kind == "pipe"]
+    # Markdown tables open every row with a bar; crawled rows open with their first cell,
+    # so there a leading bar is an empty first cell
+    texts = [line.text.strip() for line in pipe_lines if line.text.strip("| ")]
+    markdown = bool(texts) and all(t.startswith("|") for t in texts)
+    rows = [(line, _pipe_cells(line.text, markdown)) for line in pipe_lines]
     single = sum(1 for _, cells in rows if len(cells) == 1)
     one_cell_per_line = single > len(rows) * 0.6
     builder = _GridBuilder(table_index)

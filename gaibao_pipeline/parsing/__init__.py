@@ -29,12 +29,13 @@ from gaibao_pipeline.parsing.kind import detect_template, looks_like_report
 from gaibao_pipeline.parsing.legacy import parse_legacy
 from gaibao_pipeline.parsing.metadata import extract_metadata
 from gaibao_pipeline.parsing.narrative import statements
-from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
+from gaibao_pipeline.parsing.normalize import nfkc
 from gaibao_pipeline.parsing.rows import Region, find_regions
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, expand_run_together, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
 from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
+from gaibao_pipeline.script import to_simplified
 
 __all__ = ["parse_document"]
 

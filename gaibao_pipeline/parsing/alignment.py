@@ -10,6 +10,7 @@ split) and `repair.py` keeps the one the table's identities agree with.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,7 @@ from gaibao_pipeline.parsing.values import Number, ValueKind, parse_value
 INSERT_PENALTY = 4.0  # a cell the document lost, filled from the identities
 DELETE_PENALTY = 4.0  # a cell too many, dropped
 AGAINST_LAYOUT = 3.0  # reading an empty as data where the table uses empties as structure
+MISPLACED = 0.4  # a value read into a column other rows of the table do not use for it
 MAX_READINGS = 400
 
 
@@ -54,11 +56,13 @@ class TableLayout:
     blanks_are_data: bool = True  # some rows have blank cells between numbers
     trailing_padding: bool = False  # rows carry extra empty cells after their values
     leading_structure: bool = False  # rows carry empty merged-cell slots before their values
+    columns: tuple[int | None, ...] = ()  # the grid column each value column sits in, where consistent
 
 
 def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
-    """Infer the table's use of empties from the rows whose reading is unambiguous."""
+    """Infer the table's use of empties, and its value columns, from its unambiguous rows."""
     interior = trailing = leading = 0
+    placed: list[list[int | None]] = []
     for tokens in rows:
         kinds = [t.kind for t in tokens]
         filled = [i for i, k in enumerate(kinds) if k != TokenKind.EMPTY]
@@ -75,9 +79,28 @@ def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
                 trailing += 1
             if first > 0:
                 leading += 1
+            placed.append([t.where.col for t in tokens[first : last + 1]])
     return TableLayout(
-        blanks_are_data=interior > 0, trailing_padding=trailing >= 2, leading_structure=leading >= 2
+        blanks_are_data=interior > 0,
+        trailing_padding=trailing >= 2,
+        leading_structure=leading >= 2,
+        columns=_consistent_columns(placed, width),
     )
+
+
+def _consistent_columns(placed: list[list[int | None]], width: int) -> tuple[int | None, ...]:
+    """Per value column, the grid column most rows put it in, if at least 70% of them agree."""
+    if len(placed) < 3:
+        return ()
+    columns: list[int | None] = []
+    for i in range(width):
+        seen = Counter(row[i] for row in placed if row[i] is not None)
+        if not seen:
+            columns.append(None)
+            continue
+        col, count = seen.most_common(1)[0]
+        columns.append(col if count >= 0.7 * len(placed) else None)
+    return tuple(columns) if any(c is not None for c in columns) else ()
 
 
 def readings(
@@ -164,6 +187,15 @@ def _reading(slots: list[Slot], penalty: float, layout: TableLayout, note: str |
         penalty += AGAINST_LAYOUT * sum(
             1 for s in slots if s.blank and s.raw is not None and not s.raw.strip()
         )
+    for slot, expected in zip(slots, layout.columns, strict=False):
+        # a cell read into a column other than the one the table's other rows use
+        if (
+            expected is not None
+            and not slot.inferred
+            and slot.where is not None
+            and slot.where.col is not None
+        ):
+            penalty += MISPLACED * (slot.where.col != expected)
     return Reading(tuple(slots), penalty, (note,) if note else ())
 
 
@@ -179,13 +211,15 @@ def _run_readings(tokens: Sequence[Token], kinds: Sequence[str], groups: Sequenc
         return [Reading(tuple(slots), INSERT_PENALTY * 3, (f"digits {''.join(texts)} too few for the row",))]
     ranked = sorted(cuts, key=split_prior)
     out = []
-    for rank, parts in enumerate(ranked):
+    for parts in ranked:
         slots = []
         for part, kind in zip(parts, kinds, strict=True):
             parsed = parse_value(part, kind)
             slots.append(Slot(part, parsed.value, where, parsed.note))
         note = f"run-together digits {' '.join(texts)} read as {'|'.join(parts)}"
-        out.append(Reading(tuple(slots), 0.001 * rank, (note,) if len(ranked) > 1 or len(parts) > 1 else ()))
+        longest, size = split_prior(parts)
+        prior = 0.1 * longest + 0.01 * size  # only breaks ties that no identity decides
+        out.append(Reading(tuple(slots), prior, (note,) if len(ranked) > 1 or len(parts) > 1 else ()))
     return out
 
 

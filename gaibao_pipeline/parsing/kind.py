@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
+from gaibao_pipeline.parsing.normalize import nfkc
 from gaibao_pipeline.parsing.rows import Region
 from gaibao_pipeline.parsing.stream import Token
 from gaibao_pipeline.parsing.tables import region_of, t2_template_votes, t3_is_split
+from gaibao_pipeline.script import to_simplified
 
 _REPORT_TITLE = re.compile(r"(政府|政务)?信息公开(工作)?(年度)?(报告|年报)")
 _NOTICE_2021 = re.compile(r"[〔(\[]2021[〕)\]]30号")

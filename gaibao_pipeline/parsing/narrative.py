@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterable
 
 from gaibao_pipeline.contracts.invariants import Statement
-from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
+from gaibao_pipeline.parsing.normalize import nfkc
 from gaibao_pipeline.report import CellKey
+from gaibao_pipeline.script import to_simplified
 
 _N = r"(\d[\d,]*)"
 _GAP = r"[^，。；;,\d]{0,24}?"

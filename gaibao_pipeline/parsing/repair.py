@@ -68,19 +68,27 @@ def _descend(
     options: Mapping[str, Sequence[Reading]],
     total_cost: Callable[[Mapping[str, int]], float],
 ) -> dict[str, int]:
-    """Coordinate descent: improve one row at a time until nothing improves."""
+    """Local search: change one row, then two rows at once, until nothing improves.
+
+    Pairs matter: a carried-over count and a carried-forward count that split two ways each
+    only balance when both change together.
+    """
     current = total_cost(chosen)
     for _ in range(6):
         improved = False
         for row in ambiguous:
             for i in range(len(options[row])):
-                if i == chosen[row]:
-                    continue
-                trial = dict(chosen)
-                trial[row] = i
+                trial = {**chosen, row: i}
                 cost = total_cost(trial)
                 if cost < current - 1e-9:
                     chosen, current, improved = trial, cost, True
+        if not improved:
+            for first, second in itertools.combinations(ambiguous, 2):
+                for i, j in itertools.product(range(len(options[first])), range(len(options[second]))):
+                    trial = {**chosen, first: i, second: j}
+                    cost = total_cost(trial)
+                    if cost < current - 1e-9:
+                        chosen, current, improved = trial, cost, True
         if not improved:
             break
     return chosen

@@ -171,8 +171,8 @@ def _gather(
                 break
             i += 1  # a fragment of the label itself, or a group heading beside it
             continue
-        if token.row_start and sum(1 for v in values if v.kind != TokenKind.EMPTY) >= width:
-            break  # a full row already; the next grid row is not ours
+        if token.row_start and len(values) >= width:
+            break  # a full row already: the next grid row's empty slots are not ours
         values.append(token)
         i += 1
     return values, i

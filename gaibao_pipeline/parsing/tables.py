@@ -35,6 +35,7 @@ from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.report import CellKey, Number, ReportCell
 
 Hints = Mapping[CellKey, Sequence[Number]]
+AMBIGUOUS = 0.15  # readings of table 二 this close in plausibility are reported as ambiguous
 
 
 @dataclass(slots=True)
@@ -171,7 +172,21 @@ def parse_t2(tokens: Sequence[Token], region: Region, template: str, hints: Hint
         return _t2_penalty(spec, reading, hints)
 
     chosen = choose_readings("t2", options, {r.code: r.cols for r in rows}, [], plausibility)
-    return _emit("t2", rows, found, chosen)
+    result = _emit("t2", rows, found, chosen)
+    for code, reading in chosen.items():
+        # no identity checks table 二: say so when another cut of the digits was nearly as likely
+        cost = reading.penalty + plausibility(code, reading)
+        rivals = [
+            r
+            for r in options[code]
+            if r is not reading and r.penalty + plausibility(code, r) - cost < AMBIGUOUS
+        ]
+        if rivals:
+            others = "; ".join("|".join(str(v) for v in r.values) for r in rivals[:3])
+            result.warnings.append(
+                f"t2 {code}: ambiguous split of run-together digits; also possible: {others}"
+            )
+    return result
 
 
 def _t2_layout(layout: TableLayout) -> TableLayout:
@@ -188,6 +203,11 @@ def _t2_penalty(spec: RowSpec, reading: Reading, hints: Hints) -> float:
     issued, in_force = values.get("issued"), values.get("in_force")
     if issued is not None and in_force is not None and in_force < issued:
         penalty += 1.0  # documents issued this year are still in force at its end
+    repealed = values.get("repealed")
+    if issued is not None and repealed is not None and repealed > issued:
+        penalty += 0.02  # the stock of documents grows: most years issue more than they repeal
+    if repealed is not None and in_force is not None and in_force < repealed:
+        penalty += 0.3  # a clean-up repealing more than it leaves in force is rare
     published, total = values.get("new_published"), values.get("total_published")
     if published is not None and total is not None and total < published:
         penalty += 1.0  # the total published includes this year's

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 
-from gaibao_pipeline.parsing.normalize import nfkc, to_simplified
+from gaibao_pipeline.parsing.normalize import nfkc
+from gaibao_pipeline.script import to_simplified
 
 Number = int | float
 

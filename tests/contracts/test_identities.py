@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from gaibao_pipeline.contracts.identities import count_violations, evaluate, t3_identities, t4_identities
 from gaibao_pipeline.codes import T3_COL_CODES, t3_rows
+from gaibao_pipeline.contracts.identities import count_violations, evaluate, t3_identities, t4_identities
 from gaibao_pipeline.report import CellKey, Number
 
 ROWS = [r.code for r in t3_rows(split_other=False)]

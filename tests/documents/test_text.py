@@ -35,7 +35,12 @@ def test_word_export_cells_one_per_line_blank_line_ends_row() -> None:
 
 
 def test_space_separated_rows_from_a_pdf_copy() -> None:
-    text = "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21\n二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n- 3 -\n（一）予以公开 5 0 0 0 0 0 5\n"
+    text = (
+        "一、本年新收政府信息公开申请数量 21 0 0 0 0 0 21\n"
+        "二、上年结转政府信息公开申请数量 0 0 0 0 0 0 0\n"
+        "- 3 -\n"
+        "（一）予以公开 5 0 0 0 0 0 5\n"
+    )
     rows = rows_of(text)
     assert rows[0] == ["一、本年新收政府信息公开申请数量", "21", "0", "0", "0", "0", "0", "21"]
     assert len(rows) == 3  # the page number is not a row
@@ -55,7 +60,10 @@ def test_sentences_ending_in_numbers_stay_narrative() -> None:
 
 
 def test_crawler_header_gives_title_and_publication_time() -> None:
-    text = "标题: 某某县人民政府2021年政府信息公开工作年度报告\n发布时间: 2022-02-08 16:34\n==== 正文 ====\n正文\n"
+    text = (
+        "标题: 某某县人民政府2021年政府信息公开工作年度报告\n"
+        "发布时间: 2022-02-08 16:34\n==== 正文 ====\n正文\n"
+    )
     meta = read_text(text.encode()).metadata
     assert meta.title == "某某县人民政府2021年政府信息公开工作年度报告"
     assert meta.published_at == "2022-02-08T16:34:00"
