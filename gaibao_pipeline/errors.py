@@ -27,5 +27,9 @@ class DocumentError(Exception):
         self.status = status
         self.message = message
 
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[Status, str]]:
+        # worker processes send errors back pickled
+        return (DocumentError, (self.status, self.message))
+
     def __str__(self) -> str:
         return f"{self.status.value}: {self.message}"

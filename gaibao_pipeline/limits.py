@@ -20,6 +20,7 @@ class Limits:
     max_compression_ratio: float = 200.0  # per zip member: uncompressed / compressed
     max_text_chars: int = 20_000_000  # decoded text kept from one file
     timeout_seconds: float = 180.0  # wall time for reading and parsing one file
+    max_worker_memory_bytes: int = 4096 * MB  # address space of a worker process reading one file
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:

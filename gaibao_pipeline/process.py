@@ -8,6 +8,7 @@ as a status too (`unreadable` with the exception named), so one file never stops
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gaibao_pipeline.documents import detect_format, read_document
@@ -16,6 +17,7 @@ from gaibao_pipeline.keys import sha256_hex
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.workers import run_isolated
 
 log = logging.getLogger(__name__)
 
@@ -48,3 +50,40 @@ def parse_file(path: Path, limits: Limits | None = None) -> Report:
             source, Status.TOO_LARGE, f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
         )
     return parse_bytes(path.read_bytes(), path.name, limits)
+
+
+def parse_files(
+    paths: Iterable[Path], limits: Limits | None = None, workers: int | None = None
+) -> Iterator[Report]:
+    """Parse many files in worker processes (one per core), yielding reports as they finish.
+
+    A file that hangs or exhausts its worker's memory gets a `timeout` or `too_large`
+    report; the other files are unaffected.
+    """
+    limits = limits or Limits()
+    for outcome in run_isolated(((p, p) for p in paths), parse_file, limits, workers):
+        if isinstance(outcome.value, Report):
+            yield outcome.value
+        else:
+            error = outcome.value
+            source = SourceInfo(
+                file=outcome.path.name,
+                sha256=_sha256_of(outcome.path),
+                format="unknown",
+                size=_size_of(outcome.path),
+            )
+            yield Report.failed(source, error.status, error.message)
+
+
+def _sha256_of(path: Path) -> str:
+    try:
+        return sha256_hex(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

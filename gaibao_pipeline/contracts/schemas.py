@@ -1,0 +1,237 @@
+"""pandera models of every loaded table: types, nullability, allowed codes, ranges.
+
+These are the contracts that block loading: a row that breaks one would corrupt the
+tables (an unknown code, a negative count, a text where a number belongs). Reports whose
+numbers merely break the 勾稽关系 pass these and load; the invariants report them.
+Validation is lazy, so every failure of a report is listed, not just the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COL_CODES, T4_COL_CODES, T4_ROWS, cell_codes, t3_rows
+from gaibao_pipeline.errors import Status
+
+STATUSES = [s.value for s in Status]
+TEMPLATES = ["2019", "2021", "legacy"]
+CHECK_IDS = [
+    "t3.balance",
+    "t3.results_sum",
+    "t3.row_total",
+    "t4.block_total",
+    "values.domain",
+    "report.complete",
+    "report.timely",
+    "text.matches_tables",
+    "cross_year.carry",
+    "cross_year.in_force",
+    "legacy.sums",
+]
+_T2_ROWS = sorted({r.code for rows in T2_ROWS.values() for r in rows})
+_T3_ROWS = sorted({r.code for split in (False, True) for r in t3_rows(split)})
+_T4_ROWS = [r.code for r in T4_ROWS]
+
+
+class _Strict(pa.DataFrameModel):
+    class Config:
+        strict = "filter"  # columns beyond the model are not validated, and do not fail
+        coerce = True
+
+
+class SourceFiles(_Strict):
+    report_id: Series[str] = pa.Field(str_matches=r"^[\x21-\x7e]{1,64}$", unique=True)
+    source_path: Series[str]
+    file_name: Series[str]
+    sha256: Series[str] = pa.Field(nullable=True, str_matches=r"^[0-9a-f]{64}$")
+    size_bytes: Series[float] = pa.Field(nullable=True, ge=0)
+    status: Series[str] = pa.Field(isin=STATUSES)
+    error_message: Series[str] = pa.Field(nullable=True)
+
+
+class Reports(_Strict):
+    report_id: Series[str] = pa.Field(unique=True)
+    agency: Series[str] = pa.Field(nullable=True)
+    year: Series[float] = pa.Field(nullable=True, ge=1990, le=2100)
+    template: Series[str] = pa.Field(nullable=True, isin=TEMPLATES)
+    status: Series[str] = pa.Field(isin=STATUSES)
+    n_cells: Series[int] = pa.Field(ge=0)
+    n_checks: Series[int] = pa.Field(ge=0)
+    n_checks_failed: Series[int] = pa.Field(ge=0)
+
+
+class Sections(_Strict):
+    report_id: Series[str]
+    no: Series[int] = pa.Field(ge=1, le=6)
+    title: Series[str]
+
+
+class _Cells(_Strict):
+    report_id: Series[str]
+    row_code: Series[str]
+    col_code: Series[str]
+    value: Series[float] = pa.Field(nullable=True)
+    raw_text: Series[str] = pa.Field(nullable=True)
+    inferred: Series[bool]
+    page: Series[float] = pa.Field(nullable=True, ge=1)
+
+    @pa.dataframe_check
+    @classmethod
+    def one_row_per_cell(cls, df: pd.DataFrame) -> Series[bool]:
+        return ~df.duplicated(subset=["report_id", "row_code", "col_code"], keep=False)
+
+
+class CellsT2(_Cells):
+    row_code: Series[str] = pa.Field(isin=_T2_ROWS)
+    col_code: Series[str] = pa.Field(isin=sorted(T2_COLS))
+
+    @pa.dataframe_check
+    @classmethod
+    def counts_are_whole_and_not_negative(cls, df: pd.DataFrame) -> Series[bool]:
+        kind = df["col_code"].map(lambda c: T2_COLS[c].kind if c in T2_COLS else "count")
+        value = pd.to_numeric(df["value"], errors="coerce")
+        whole = value.isna() | (value == value.round())
+        not_negative = value.isna() | (value >= 0)
+        return (
+            (kind == "change") & whole
+            | (kind == "amount") & not_negative
+            | (kind == "count") & whole & not_negative
+        )
+
+
+class CellsT3(_Cells):
+    row_code: Series[str] = pa.Field(isin=_T3_ROWS)
+    col_code: Series[str] = pa.Field(isin=list(T3_COL_CODES))
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+
+    @pa.check("value")
+    @classmethod
+    def whole(cls, value: Series[float]) -> Series[bool]:
+        return value.isna() | (value == value.round())
+
+
+class CellsT4(_Cells):
+    row_code: Series[str] = pa.Field(isin=_T4_ROWS)
+    col_code: Series[str] = pa.Field(isin=list(T4_COL_CODES))
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+
+    @pa.check("value")
+    @classmethod
+    def whole(cls, value: Series[float]) -> Series[bool]:
+        return value.isna() | (value == value.round())
+
+
+class CellsLegacy(_Cells):
+    col_code: Series[str] = pa.Field(isin=["period", "cumulative"])
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+
+
+class CheckResults(_Strict):
+    report_id: Series[str]
+    seq: Series[int] = pa.Field(ge=1)
+    check_id: Series[str] = pa.Field(isin=CHECK_IDS)
+    passed: Series[pd.BooleanDtype] = pa.Field(nullable=True)
+    severity: Series[str] = pa.Field(isin=["error", "warning"])
+
+
+MODELS: dict[str, type[_Strict]] = {
+    "source_files": SourceFiles,
+    "reports": Reports,
+    "sections": Sections,
+    "cells_t2": CellsT2,
+    "cells_t3": CellsT3,
+    "cells_t4": CellsT4,
+    "cells_legacy": CellsLegacy,
+    "check_results": CheckResults,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaFailure:
+    """One failed contract: which table, column, check, and the offending value and row."""
+
+    table: str
+    column: str | None
+    check: str
+    failure_case: Any
+    row: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "column": self.column,
+            "check": self.check,
+            "value": self.failure_case,
+            "row": self.row,
+        }
+
+
+def validate_table(table: str, rows: Iterable[dict[str, Any]]) -> list[SchemaFailure]:
+    """Every contract failure of these rows of `table` (lazy validation: all, not the first)."""
+    frame = pd.DataFrame(list(rows))
+    if frame.empty:
+        return []
+    try:
+        MODELS[table].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return [_failure(table, case, frame) for case in errors.failure_cases.to_dict("records")]
+    return []
+
+
+def template_cells(table_rows: dict[str, list[dict[str, Any]]], template: str | None) -> list[SchemaFailure]:
+    """Cells whose (row, col) the report's template does not define."""
+    if template not in ("2019", "2021"):
+        return []
+    allowed = {(t, r, c) for split in (False, True) for t, r, c in cell_codes(template, split)}
+    failures = []
+    for table in ("t2", "t3", "t4"):
+        for row in table_rows.get(table, []):
+            if (table, row["row_code"], row["col_code"]) not in allowed:
+                failures.append(
+                    SchemaFailure(
+                        f"cells_{table}",
+                        "row_code",
+                        f"defined by template {template}",
+                        row["row_code"],
+                        _plain(row),
+                    )
+                )
+    return failures
+
+
+def _failure(table: str, case: dict[str, Any], frame: pd.DataFrame) -> SchemaFailure:
+    index = case.get("index")
+    row = _plain(frame.loc[index].to_dict()) if index is not None and index in frame.index else None
+    column = case.get("column")
+    return SchemaFailure(
+        table,
+        str(column) if column is not None else None,
+        str(case.get("check")),
+        _scalar(case.get("failure_case")),
+        row,
+    )
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: _scalar(v)
+        for k, v in row.items()
+        if k in ("report_id", "row_code", "col_code", "value", "raw_text", "check_id")
+    }
+
+
+def _scalar(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value.item() if hasattr(value, "item") else value

@@ -1,0 +1,159 @@
+"""The characters of one PDF page in one shape, whichever library read them, and their quality.
+
+Pages without ruling lines are read with pdfium (fast); pages with tables with pdfplumber,
+whose table finder needs pdfminer's graphics anyway. Both end up as `Glyph`s in pdfplumber's
+coordinates (points, origin at the page's top-left corner), so everything downstream is shared.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+
+class Glyph(NamedTuple):
+    """One character (or one OCR word) with its box on the page."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def center_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def center_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True, slots=True)
+class PageGlyphs:
+    """A page's usable glyphs plus the count of characters whose text could not be recovered."""
+
+    glyphs: list[Glyph]
+    unreadable: int  # unmapped CIDs, private-use and control characters
+
+    @property
+    def total(self) -> int:
+        return len(self.glyphs) + self.unreadable
+
+    @property
+    def text_layer_broken(self) -> bool:
+        """True when too much of the page's text is garbage for the rest to be trusted."""
+        return self.total >= 10 and self.unreadable > 0.3 * self.total
+
+
+def is_unreadable_char(ch: str) -> bool:
+    """True for characters a broken font mapping produces: replacement, private-use, control."""
+    code = ord(ch)
+    if code < 0x20:
+        return ch not in "\t\n\r"
+    return (
+        code in (0xFFFD, 0xFFFE, 0xFFFF) or 0x7F <= code < 0xA0 or 0xE000 <= code <= 0xF8FF or code >= 0xF0000
+    )
+
+
+class _PdfiumCharReader:
+    """Per-character pdfium calls with reusable out-parameters."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self.handle = textpage.raw
+        self.loose = pdfium_c.FS_RECTF()
+        self.matrix = pdfium_c.FS_MATRIX()
+        self.left, self.right = ctypes.c_double(), ctypes.c_double()
+        self.bottom, self.top = ctypes.c_double(), ctypes.c_double()
+
+    def box(self, index: int) -> tuple[float, float, float, float] | None:
+        """(x0, y0, x1, y1) in PDF user space, shaped like pdfminer's: one em tall from the descent."""
+        handle = self.handle
+        if not pdfium_c.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(self.loose)):
+            return None
+        loose = self.loose
+        size = pdfium_c.FPDFText_GetFontSize(handle, index)
+        if pdfium_c.FPDFText_GetMatrix(handle, index, ctypes.byref(self.matrix)):
+            m = self.matrix
+            size *= abs(m.a * m.d - m.b * m.c) ** 0.5
+        width, height = loose.right - loose.left, loose.top - loose.bottom
+        if size <= 0:
+            return loose.left, loose.bottom, loose.right, loose.top
+        if width <= 1.5 * size + 1 and height <= 2 * size + 1:
+            # pdfium's loose box rises to the font's ascent; pdfminer's is one em tall
+            return loose.left, loose.bottom, loose.right, loose.bottom + size
+        # vertical-writing fonts get a loose box many ems wide: centre an em box on the glyph
+        if not pdfium_c.FPDFText_GetCharBox(
+            handle,
+            index,
+            ctypes.byref(self.left),
+            ctypes.byref(self.right),
+            ctypes.byref(self.bottom),
+            ctypes.byref(self.top),
+        ):
+            return None
+        cx, cy = (self.left.value + self.right.value) / 2, (self.bottom.value + self.top.value) / 2
+        half = size / 2
+        return cx - half, cy - half, cx + half, cy + half
+
+
+def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top: float) -> PageGlyphs:
+    """Read a pdfium text page char by char, skipping generated spaces and line breaks."""
+    reader = _PdfiumCharReader(textpage)
+    handle = reader.handle
+    count = pdfium_c.FPDFText_CountChars(handle)
+    glyphs: list[Glyph] = []
+    unreadable = 0
+    pending_high: int | None = None
+    for index in range(max(count, 0)):
+        if pdfium_c.FPDFText_IsGenerated(handle, index):
+            continue
+        code = pdfium_c.FPDFText_GetUnicode(handle, index)
+        if 0xD800 <= code <= 0xDBFF:
+            # pdfium reports characters beyond the BMP (rare place-name characters) as two halves
+            pending_high = code
+            continue
+        if 0xDC00 <= code <= 0xDFFF and pending_high is not None:
+            code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
+        pending_high = None
+        if code == 0 or pdfium_c.FPDFText_HasUnicodeMapError(handle, index) == 1:
+            unreadable += 1
+            continue
+        ch = chr(code)
+        if ch.isspace():
+            continue
+        if is_unreadable_char(ch):
+            unreadable += 1
+            continue
+        box = reader.box(index)
+        if box is None:
+            continue
+        x0, y0, x1, y1 = box
+        glyphs.append(Glyph(ch, x0 - page_left, page_top - y1, x1 - page_left, page_top - y0))
+    return PageGlyphs(glyphs, unreadable)
+
+
+def glyphs_from_plumber(chars: Iterable[Mapping[str, Any]]) -> PageGlyphs:
+    """Convert pdfplumber char dicts, counting `(cid:N)` and garbage characters as unreadable."""
+    glyphs: list[Glyph] = []
+    unreadable = 0
+    for char in chars:
+        text = str(char.get("text", ""))
+        if not text or text.isspace():
+            continue
+        if text.startswith("(cid:") or any(is_unreadable_char(ch) for ch in text):
+            unreadable += 1
+            continue
+        glyphs.append(
+            Glyph(text, float(char["x0"]), float(char["top"]), float(char["x1"]), float(char["bottom"]))
+        )
+    return PageGlyphs(glyphs, unreadable)

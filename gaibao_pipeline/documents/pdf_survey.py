@@ -1,0 +1,104 @@
+"""A cheap look at a page's drawing objects with pdfium, before any text is extracted.
+
+It tells whether the page draws visible rules (so pdfplumber's table finder is worth running),
+how much of it is covered by images (a scan), and how many paths it draws (text converted to
+outlines looks like a page of paths and no characters).
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+THIN = 2.0  # points: a filled path thinner than this is a rule drawn as a bar
+MIN_RULE = 3.0  # points: shorter strokes are decoration
+WHITE = 243  # 0-255: colour components at least this light do not show on paper
+MAX_DEPTH = 8  # nested form XObjects followed this deep
+
+
+@dataclass(slots=True)
+class PageSurvey:
+    """What a page draws besides text."""
+
+    has_rules: bool = False
+    image_area: float = 0.0  # points², top-level image and image-bearing form boxes
+    path_count: int = 0
+
+
+class _Probe:
+    def __init__(self) -> None:
+        self.fill_mode = ctypes.c_int()
+        self.stroke = ctypes.c_int()
+        self.rgba = [ctypes.c_uint() for _ in range(4)]
+        self.box = [ctypes.c_float() for _ in range(4)]
+
+    def bounds(self, obj: pdfium_c.FPDF_PAGEOBJECT) -> tuple[float, float, float, float] | None:
+        """(left, bottom, right, top) of a page object, or None if pdfium cannot tell."""
+        left, bottom, right, top = self.box
+        if not pdfium_c.FPDFPageObj_GetBounds(
+            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
+        ):
+            return None
+        return left.value, bottom.value, right.value, top.value
+
+    def _visible(self, getter: object, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
+        r, g, b, a = self.rgba
+        ok = getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))  # type: ignore[operator]
+        if not ok:
+            return True  # patterns and shadings have no plain colour; assume they show
+        return a.value > 0 and min(r.value, g.value, b.value) < WHITE
+
+    def is_rule(self, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
+        """True for a path a reader sees as a line: stroked in a colour, or a thin coloured bar."""
+        box = self.bounds(obj)
+        if box is None:
+            return False
+        width, height = box[2] - box[0], box[3] - box[1]
+        if max(width, height) < MIN_RULE:
+            return False
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(self.fill_mode), ctypes.byref(self.stroke)):
+            return False
+        if self.stroke.value and self._visible(pdfium_c.FPDFPageObj_GetStrokeColor, obj):
+            return True
+        return bool(
+            self.fill_mode.value
+            and min(width, height) < THIN
+            and self._visible(pdfium_c.FPDFPageObj_GetFillColor, obj)
+        )
+
+
+def _walk(probe: _Probe, survey: PageSurvey, count: int, get: object, parent: object, depth: int) -> bool:
+    """Survey `count` objects of `parent`; True if any of them is (or holds) an image."""
+    holds_image = False
+    for i in range(count):
+        obj = get(parent, i)  # type: ignore[operator]
+        if not obj:
+            continue
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            survey.path_count += 1
+            if not survey.has_rules and probe.is_rule(obj):
+                survey.has_rules = True
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            holds_image = True
+            if depth == 0 and (box := probe.bounds(obj)) is not None:
+                survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_DEPTH:
+            children = pdfium_c.FPDFFormObj_CountObjects(obj)
+            inner = _walk(probe, survey, children, pdfium_c.FPDFFormObj_GetObject, obj, depth + 1)
+            if inner and depth == 0 and (box := probe.bounds(obj)) is not None:
+                # scanners wrap the page image in a form; its box on the page is the form's
+                survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
+            holds_image = holds_image or inner
+    return holds_image
+
+
+def survey_page(page: pdfium.PdfPage) -> PageSurvey:
+    """Rules, image coverage and path count of one page, from pdfium's object list."""
+    survey = PageSurvey()
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    _walk(_Probe(), survey, max(count, 0), pdfium_c.FPDFPage_GetObject, page.raw, 0)
+    return survey

@@ -1,0 +1,42 @@
+"""Worker processes: a file that hangs, crashes its reader or exhausts memory is reported
+with its own status while every other file in the batch is still read."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.limits import MB, Limits
+from gaibao_pipeline.process import parse_files
+from gaibao_pipeline.workers import run_isolated
+from tests.conftest import corpus_dir
+from tests.support.jobs import behave
+
+
+def _files(tmp_path: Path, names: list[str]) -> list[tuple[str, Path]]:
+    out = []
+    for name in names:
+        path = tmp_path / name
+        path.write_text(f"content of {name}")
+        out.append((name, path))
+    return out
+
+
+def test_hostile_files_get_their_own_status_and_others_still_load(tmp_path: Path) -> None:
+    limits = replace(Limits(), timeout_seconds=3, max_worker_memory_bytes=1024 * MB)
+    items = _files(tmp_path, ["ok1.txt", "hang.txt", "crash.txt", "hog.txt", "refuse.txt", "ok2.txt"])
+    outcomes = {o.key: o.value for o in run_isolated(items, behave, limits, workers=2)}
+    assert outcomes["ok1.txt"] == "content of ok1.txt" and outcomes["ok2.txt"] == "content of ok2.txt"
+    assert isinstance(outcomes["hang.txt"], DocumentError) and outcomes["hang.txt"].status == Status.TIMEOUT
+    assert isinstance(outcomes["crash.txt"], DocumentError) and outcomes["crash.txt"].status == Status.UNREADABLE
+    assert isinstance(outcomes["hog.txt"], DocumentError)
+    assert outcomes["hog.txt"].status in (Status.TOO_LARGE, Status.UNREADABLE)
+    assert isinstance(outcomes["refuse.txt"], DocumentError) and outcomes["refuse.txt"].status == Status.ENCRYPTED
+
+
+def test_parse_files_in_parallel_matches_parsing_one_by_one() -> None:
+    paths = sorted(corpus_dir().iterdir())
+    reports = {r.source.file: r for r in parse_files(paths, Limits(), workers=2)}
+    assert set(reports) == {p.name for p in paths}
+    assert all(r.ok for r in reports.values())
