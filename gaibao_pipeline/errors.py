@@ -17,6 +17,8 @@ class Status(StrEnum):
     TIMEOUT = "timeout"  # over the per-file time limit
     UNSUPPORTED_FORMAT = "unsupported_format"  # a format we do not read (image, spreadsheet, …)
     NEEDS_CONVERTER = "needs_converter"  # .doc/.wps without LibreOffice installed
+    MULTIPLE_REPORTS = "multiple_reports"  # one file holds several reports: split it to load them
+    INVALID = "invalid"  # parsed rows break the table contracts: not loaded, to keep tables sound
 
 
 class DocumentError(Exception):

@@ -18,7 +18,7 @@ class Limits:
     max_page_area: float = 14400.0 * 14400.0  # points²; PDF's own page-size ceiling is 14400 pt
     max_decompressed_bytes: int = 200 * MB  # total uncompressed size of a DOCX/zip container
     max_compression_ratio: float = 200.0  # per zip member: uncompressed / compressed
-    max_text_chars: int = 20_000_000  # decoded text kept from one file
+    max_text_chars: int = 5_000_000  # decoded text of one file; real reports have under 10^5
     timeout_seconds: float = 180.0  # wall time for reading and parsing one file
     max_worker_memory_bytes: int = 4096 * MB  # address space of a worker process reading one file
 

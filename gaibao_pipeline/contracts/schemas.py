@@ -1,16 +1,17 @@
 """pandera models of every loaded table: types, nullability, allowed codes, ranges.
 
-These are the contracts that block loading: a row that breaks one would corrupt the
-tables (an unknown code, a negative count, a text where a number belongs). Reports whose
-numbers merely break the 勾稽关系 pass these and load; the invariants report them.
-Validation is lazy, so every failure of a report is listed, not just the first.
+Structural contracts block loading: a row that breaks one would corrupt the tables (an
+unknown code, a duplicate cell, a text where a number belongs). Range contracts (a count
+below zero or with decimals) describe the document's own numbers: such rows load, and the
+failure is reported, like the 勾稽关系 the invariants check. Validation is lazy, so every
+failure of a report is listed, not just the first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pandera.pandas as pa
@@ -84,7 +85,22 @@ class _Cells(_Strict):
     @pa.dataframe_check
     @classmethod
     def one_row_per_cell(cls, df: pd.DataFrame) -> Series[bool]:
-        return ~df.duplicated(subset=["report_id", "row_code", "col_code"], keep=False)
+        return cast("Series[bool]", ~df.duplicated(subset=["report_id", "row_code", "col_code"], keep=False))
+
+
+def _whole(value: pd.Series) -> pd.Series:
+    return value.isna() | (value == value.round())
+
+
+class _CountCells(_Cells):
+    """Cells of tables that hold only counts: whole numbers, never negative."""
+
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+
+    @pa.check("value")
+    @classmethod
+    def whole(cls, value: Series[float]) -> Series[bool]:
+        return cast("Series[bool]", _whole(value))
 
 
 class CellsT2(_Cells):
@@ -96,35 +112,24 @@ class CellsT2(_Cells):
     def counts_are_whole_and_not_negative(cls, df: pd.DataFrame) -> Series[bool]:
         kind = df["col_code"].map(lambda c: T2_COLS[c].kind if c in T2_COLS else "count")
         value = pd.to_numeric(df["value"], errors="coerce")
-        whole = value.isna() | (value == value.round())
+        whole = _whole(value)
         not_negative = value.isna() | (value >= 0)
-        return (
+        ok = (
             (kind == "change") & whole
             | (kind == "amount") & not_negative
             | (kind == "count") & whole & not_negative
         )
+        return cast("Series[bool]", ok)
 
 
-class CellsT3(_Cells):
+class CellsT3(_CountCells):
     row_code: Series[str] = pa.Field(isin=_T3_ROWS)
     col_code: Series[str] = pa.Field(isin=list(T3_COL_CODES))
-    value: Series[float] = pa.Field(nullable=True, ge=0)
-
-    @pa.check("value")
-    @classmethod
-    def whole(cls, value: Series[float]) -> Series[bool]:
-        return value.isna() | (value == value.round())
 
 
-class CellsT4(_Cells):
+class CellsT4(_CountCells):
     row_code: Series[str] = pa.Field(isin=_T4_ROWS)
     col_code: Series[str] = pa.Field(isin=list(T4_COL_CODES))
-    value: Series[float] = pa.Field(nullable=True, ge=0)
-
-    @pa.check("value")
-    @classmethod
-    def whole(cls, value: Series[float]) -> Series[bool]:
-        return value.isna() | (value == value.round())
 
 
 class CellsLegacy(_Cells):
@@ -152,6 +157,11 @@ MODELS: dict[str, type[_Strict]] = {
 }
 
 
+# Range checks describe the document's numbers, not the table's soundness: a negative count
+# printed in a report is loaded (and flagged by values.domain), never refused.
+_RANGE_CHECKS = ("greater_than", "less_than", "in_range", "whole", "counts_are_whole")
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaFailure:
     """One failed contract: which table, column, check, and the offending value and row."""
@@ -161,6 +171,13 @@ class SchemaFailure:
     check: str
     failure_case: Any
     row: dict[str, Any] | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """Whether loading this row would corrupt the tables (wrong codes, types, duplicates)."""
+        return not (self.column in ("value", "year") and self.check.startswith(_RANGE_CHECKS)) and not (
+            self.check.startswith("counts_are_whole")
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

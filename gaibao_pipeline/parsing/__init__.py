@@ -27,10 +27,10 @@ from gaibao_pipeline.errors import Status
 from gaibao_pipeline.model import Document, Grid, Paragraph
 from gaibao_pipeline.parsing.kind import detect_template, looks_like_report
 from gaibao_pipeline.parsing.legacy import parse_legacy
-from gaibao_pipeline.parsing.metadata import extract_metadata
+from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
 from gaibao_pipeline.parsing.narrative import statements
 from gaibao_pipeline.parsing.normalize import nfkc
-from gaibao_pipeline.parsing.rows import Region, find_regions
+from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, expand_run_together, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
@@ -73,6 +73,17 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         report.warnings += result.warnings
 
     tables_found = [r.table for r in results if r.rows_found]
+    titles, tables_three = report_titles(lines), table_count(tokens)
+    if tables_three >= 2 and len(titles) >= 2:  # two tables 三 under two different titles
+        named = "; ".join(f"{agency or '?'} {year}" for agency, year in titles)
+        report.status = Status.MULTIPLE_REPORTS
+        report.message = (
+            f"the file holds {max(tables_three, len(titles))} reports ({named}); split it to load them"
+        )
+        report.cells = []
+        return report
+    if tables_three >= 2:
+        report.warnings.append(f"table 三 appears {tables_three} times; the first one is used")
     if not tables_found and not looks_like_report(lines, document.metadata.title, len(report.sections)):
         report.status = Status.NOT_A_REPORT
         report.message = "no information-disclosure report title, sections or tables found"

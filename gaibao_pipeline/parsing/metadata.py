@@ -57,6 +57,25 @@ def extract_metadata(paragraphs: Sequence[str], title_hint: str | None, publishe
     return Metadata(agency, year, report_date)
 
 
+def report_titles(lines: Sequence[str]) -> list[tuple[str | None, int]]:
+    """Every (agency, year) a title line names, in order: more than one means several reports."""
+    found: list[tuple[str | None, int]] = []
+    for i, line in enumerate(lines):
+        text = to_simplified(nfkc(line)).strip()
+        if len(text) > 60:
+            continue
+        match = _TITLE.fullmatch(text) or _TITLE.match(text)
+        if not match or match.end() < len(text) - 2:
+            continue
+        prefix = _clean_prefix(match.group("prefix"))
+        if not prefix and i > 0 and len(lines[i - 1].strip()) <= 30:
+            prefix = _clean_prefix(to_simplified(nfkc(lines[i - 1])))
+        title = (prefix or None, int(match.group("year")))
+        if title not in found:
+            found.append(title)
+    return found
+
+
 def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | None, int | None]:
     candidates = ([to_simplified(nfkc(title_hint))] if title_hint else []) + _title_windows(lines)
     for text in candidates:

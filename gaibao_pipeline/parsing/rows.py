@@ -62,6 +62,13 @@ def find_regions(tokens: Sequence[Token]) -> list[Region]:
     return regions
 
 
+def table_count(tokens: Sequence[Token]) -> int:
+    """How many tables 三 the stream holds: each has exactly one row 本年新收…申请数量."""
+    return sum(
+        1 for t in tokens if t.kind == TokenKind.LABEL and "本年新收政府信息公开申请" in match_key(t.text)
+    )
+
+
 def _t4_header_follows(tokens: Sequence[Token], i: int) -> bool:
     for token in tokens[i : i + 40]:
         if token.kind == TokenKind.LABEL and "结果维持" in match_key(token.text):

@@ -53,81 +53,105 @@ def _valid(part: str) -> bool:
     return not (len(whole) > 1 and whole.startswith("0"))
 
 
-def _value(part: str) -> float:
-    return float(part)
+class _Cutter:
+    """Cuts of a flat list of atoms; a cell never spans a boundary between two runs."""
+
+    def __init__(self, flat: list[str], forced: set[int]) -> None:
+        self.flat = flat
+        self.forced = forced
+
+    def part(self, i: int, j: int) -> str | None:
+        """Atoms i..j as one cell, or None when that is not a possible cell."""
+        if any(f in self.forced for f in range(i + 1, j)):
+            return None
+        text = "".join(self.flat[i:j])
+        return text if _valid(text) else None
+
+    def free(self, start: int, k: int, max_end: int) -> Iterator[tuple[list[str], int]]:
+        """k cells from `start`, ending anywhere up to `max_end`."""
+        if k == 0:
+            yield [], start
+            return
+        for end in range(start + 1, max_end - (k - 1) + 1):
+            text = self.part(start, end)
+            if text is None:
+                if end - start > 1:
+                    break  # longer cells fail the same way (leading zero, a boundary, too long)
+                continue
+            for rest, stop in self.free(end, k - 1, max_end):
+                yield [text, *rest], stop
+
+    def summing(self, start: int, end: int, k: int, target: float) -> Iterator[list[str]]:
+        """k cells covering exactly atoms start..end whose values add up to `target`."""
+        if k == 0:
+            if start == end and abs(target) < 1e-9:
+                yield []
+            return
+        if k == 1:
+            text = self.part(start, end)
+            if text is not None and abs(float(text) - target) < 1e-9:
+                yield [text]
+            return
+        for stop in range(start + 1, end - (k - 1) + 1):
+            text = self.part(start, stop)
+            if text is None:
+                if stop - start > 1:
+                    break
+                continue
+            value = float(text)
+            if value > target + 1e-9 and value >= 0:
+                break  # counts are not negative: a longer first cell only grows
+            for rest in self.summing(stop, end, k - 1, target - value):
+                yield [text, *rest]
 
 
 def split_runs(runs: Sequence[str], groups: Sequence[Group], enforce_totals: bool = True) -> list[list[str]]:
     """Every way to cut the runs into the groups' cells (each run gives at least one cell)."""
     pieces = atoms(runs)
-    n = sum(g.size for g in groups)
-    # a boundary between runs is a known separator: cuts must fall there
-    forced: set[int] = set()
     flat: list[str] = []
+    forced: set[int] = set()
     for run in pieces:
         flat.extend(run)
         forced.add(len(flat))
-    if len(flat) < n or not flat:
+    n = sum(g.size for g in groups)
+    if not flat or len(flat) < n:
         return []
+    cutter = _Cutter(flat, forced)
     results: list[list[str]] = []
 
-    def cells_from(start: int, remaining: int) -> Iterator[tuple[str, int]]:
-        """Next cell starting at `start`, leaving room for `remaining` more cells."""
-        for end in range(start + 1, len(flat) - remaining + 1):
-            part = "".join(flat[start:end])
-            if not _valid(part):
-                break
-            yield part, end
-            if end in forced:
-                break  # a cell cannot span a known separator
-
-    def walk(group_index: int, start: int, acc: list[str]) -> None:
+    def walk(index: int, start: int, acc: list[str]) -> None:
         if len(results) >= MAX_CANDIDATES:
             return
-        if group_index == len(groups):
+        if index == len(groups):
             if start == len(flat):
-                results.append(list(acc))
+                results.append(acc)
             return
-        group = groups[group_index]
-        after = sum(g.size for g in groups[group_index + 1 :])
-
-        def fill(k: int, pos: int) -> None:
-            if len(results) >= MAX_CANDIDATES:
-                return
-            cells_left = group.size - k
-            if cells_left == 0:
-                if enforce_totals and group.has_total:
-                    parts = acc[len(acc) - group.size : len(acc) - 1]
-                    if not math.isclose(sum(_value(p) for p in parts), _value(acc[-1]), abs_tol=1e-6):
+        group = groups[index]
+        later = sum(g.size for g in groups[index + 1 :])
+        max_end = len(flat) - later
+        if not (enforce_totals and group.has_total):
+            for parts, end in cutter.free(start, group.size, max_end):
+                walk(index + 1, end, acc + parts)
+                if len(results) >= MAX_CANDIDATES:
+                    return
+            return
+        # the total is the group's last cell: choose where the group ends and how long the
+        # total is, then only cuts of the rest that add up to it
+        last = index == len(groups) - 1
+        for end in range(start + group.size, max_end + 1):
+            if last and end != len(flat):
+                continue
+            for length in range(1, min(MAX_DIGITS, end - start - group.size + 1) + 1):
+                total = cutter.part(end - length, end)
+                if total is None:
+                    continue
+                for parts in cutter.summing(start, end - length, group.size - 1, float(total)):
+                    walk(index + 1, end, [*acc, *parts, total])
+                    if len(results) >= MAX_CANDIDATES:
                         return
-                walk(group_index + 1, pos, acc)
-                return
-            if enforce_totals and group.has_total and cells_left == 1:
-                # the total is determined: only its own digits can follow
-                total = sum(_value(p) for p in acc[len(acc) - k :])
-                text = _format_total(total)
-                end = pos + len(atoms([text])[0]) if text else pos
-                fits = "".join(flat[pos:end]) == text and not any(f in forced for f in range(pos + 1, end))
-                if fits:
-                    acc.append(text)
-                    fill(k + 1, end)
-                    acc.pop()
-                return
-            for part, end in cells_from(pos, cells_left - 1 + after):
-                acc.append(part)
-                fill(k + 1, end)
-                acc.pop()
-
-        fill(0, start)
 
     walk(0, 0, [])
     return results
-
-
-def _format_total(total: float) -> str:
-    if math.isclose(total, round(total), abs_tol=1e-9):
-        return str(round(total))
-    return repr(round(total, 6))
 
 
 def split_prior(parts: Sequence[str]) -> tuple[int, float]:
@@ -137,5 +161,5 @@ def split_prior(parts: Sequence[str]) -> tuple[int, float]:
     balanced cuts, the one with the smaller numbers is the likelier reading.
     """
     longest = max((len(p.lstrip("+-").split(".")[0]) for p in parts), default=0)
-    size = sum(math.log10(abs(_value(p)) + 1) for p in parts)
+    size = sum(math.log10(abs(float(p)) + 1) for p in parts)
     return longest, size
