@@ -69,11 +69,11 @@ def _serve(conn: Connection, job: Job, limits: Limits) -> None:
             )
         except RecursionError:
             result = DocumentError(Status.UNREADABLE, "file structure is nested too deeply to read")
-        except Exception as exc:  # noqa: BLE001 - reported per file, the worker carries on
+        except Exception as exc:
             result = DocumentError(Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
         try:
             conn.send(result)
-        except Exception as exc:  # noqa: BLE001 - an unpicklable result is this file's failure
+        except Exception as exc:
             conn.send(
                 DocumentError(Status.UNREADABLE, f"result could not be returned ({type(exc).__name__})")
             )

@@ -29,10 +29,15 @@ def test_hostile_files_get_their_own_status_and_others_still_load(tmp_path: Path
     outcomes = {o.key: o.value for o in run_isolated(items, behave, limits, workers=2)}
     assert outcomes["ok1.txt"] == "content of ok1.txt" and outcomes["ok2.txt"] == "content of ok2.txt"
     assert isinstance(outcomes["hang.txt"], DocumentError) and outcomes["hang.txt"].status == Status.TIMEOUT
-    assert isinstance(outcomes["crash.txt"], DocumentError) and outcomes["crash.txt"].status == Status.UNREADABLE
+    assert (
+        isinstance(outcomes["crash.txt"], DocumentError) and outcomes["crash.txt"].status == Status.UNREADABLE
+    )
     assert isinstance(outcomes["hog.txt"], DocumentError)
     assert outcomes["hog.txt"].status in (Status.TOO_LARGE, Status.UNREADABLE)
-    assert isinstance(outcomes["refuse.txt"], DocumentError) and outcomes["refuse.txt"].status == Status.ENCRYPTED
+    assert (
+        isinstance(outcomes["refuse.txt"], DocumentError)
+        and outcomes["refuse.txt"].status == Status.ENCRYPTED
+    )
 
 
 def test_parse_files_in_parallel_matches_parsing_one_by_one() -> None:

@@ -1,0 +1,49 @@
+"""Raw layer: report files as they arrive in the landing folder, registered one partition each."""
+
+import dagster as dg
+
+from gaibao_pipeline import landing
+from gaibao_pipeline.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPORTS
+from gaibao_pipeline.resources import LandingFolderResource
+from gaibao_pipeline.stages import SourceFile, register
+
+GROUP = "raw"
+
+raw_landing_files = dg.AssetSpec(
+    RAW_LANDING_FILES,
+    description="A report file in the landing folder, observed by the sensor; data version = its SHA-256.",
+    group_name=GROUP,
+    partitions_def=REPORTS,
+    kinds={"file"},
+)
+
+
+@dg.asset(
+    partitions_def=REPORTS,
+    backfill_policy=BACKFILL_POLICY,
+    group_name=GROUP,
+    deps=[raw_landing_files],
+    code_version="1",
+    kinds={"python"},
+)
+def raw_source_files(
+    context: dg.AssetExecutionContext, landing_folder: LandingFolderResource
+) -> dict[str, SourceFile]:
+    """The report file this run reads: its path in the landing folder, size and SHA-256."""
+    root = landing_folder.root()
+    paths = landing.index(root)  # one walk of the folder maps every key of the batch to its file
+    registered: dict[str, SourceFile] = {}
+    for key in context.partition_keys:
+        source = register(key, root, paths.get(key))
+        if source.missing:
+            context.log.warning(f"{key} (missing): no file with this key in {root}; database left unchanged")
+        context.add_asset_metadata(
+            {
+                "path": source.relative_path,
+                "sha256": source.sha256,
+                "size_bytes": source.size,
+            },
+            partition_key=key,
+        )
+        registered[key] = source
+    return registered

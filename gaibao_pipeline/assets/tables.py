@@ -1,0 +1,83 @@
+"""Out layer, whole database: one asset per table that `db.load_report` writes.
+
+The rows are written per report by `out_loaded_reports`; these assets stand for the tables
+as a whole (column schema, column lineage, row counts after each run) and are where
+table-level asset checks attach. They cost a few events per run, not per report.
+"""
+
+from collections.abc import Iterator
+
+import dagster as dg
+import sqlalchemy as sa
+
+from gaibao_pipeline.db import schema as db
+from gaibao_pipeline.db import upgrade_schema
+from gaibao_pipeline.resources import DatabaseResource
+from gaibao_pipeline.summary import row_count
+
+from .schemas import ROW_COUNT, table_metadata
+
+GROUP = "out"
+_FROM_SOURCE = {"source_sha256": [("out_source_files", "sha256")]}
+_FROM_REPORT = {"report_id": [("out_reports", "report_id")]}
+
+_TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[str, str]]]]] = [
+    (
+        db.source_files,
+        "One row per source file, whatever happened to it: path, SHA-256, format, status, error.",
+        {},
+    ),
+    (
+        db.reports,
+        "One row per file that reached the parser: agency, year, template, status and check counts.",
+        {"report_id": [("out_source_files", "report_id")], **_FROM_SOURCE},
+    ),
+    (db.sections, "The numbered sections of each report, by meaning and as printed.", _FROM_REPORT),
+    (
+        db.cells_t2,
+        "Table 二 (主动公开) cells: value, raw text, inferred flag, page/cell provenance.",
+        {**_FROM_REPORT, **_FROM_SOURCE},
+    ),
+    (
+        db.cells_t3,
+        "Table 三 (依申请公开) cells: value, raw text, inferred flag, page/cell provenance.",
+        {**_FROM_REPORT, **_FROM_SOURCE},
+    ),
+    (
+        db.cells_t4,
+        "Table 四 (复议、诉讼) cells: value, raw text, inferred flag, page/cell provenance.",
+        {**_FROM_REPORT, **_FROM_SOURCE},
+    ),
+    (
+        db.cells_legacy,
+        "Pre-2019 统计表 indicator cells: value, raw text, provenance.",
+        {**_FROM_REPORT, **_FROM_SOURCE},
+    ),
+    (
+        db.check_results,
+        "One row per invariant outcome (勾稽 identities, completeness, timeliness) per report.",
+        _FROM_REPORT,
+    ),
+]
+
+TABLE_SPECS = [
+    dg.AssetSpec(
+        f"out_{table.name}",
+        description=description,
+        group_name=GROUP,
+        deps=["out_loaded_reports"],
+        code_version="1",
+        kinds={"sql"},
+        metadata=table_metadata(table, deps),
+    )
+    for table, description, deps in _TABLES
+]
+
+
+@dg.multi_asset(name="out_database_tables", specs=TABLE_SPECS)
+def out_database_tables(database: DatabaseResource) -> Iterator[dg.MaterializeResult]:  # type: ignore[type-arg]
+    """Row counts of every loaded table after the run's reports are in."""
+    engine = database.engine()
+    upgrade_schema(engine)  # materialised on its own, it may be the first to touch a new database
+    for spec, (table, _, _) in zip(TABLE_SPECS, _TABLES, strict=True):
+        yield dg.MaterializeResult(asset_key=spec.key, metadata={ROW_COUNT: row_count(engine, table)})

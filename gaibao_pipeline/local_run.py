@@ -1,0 +1,150 @@
+"""`gaibao run`: the whole pipeline over a landing folder, in this process, in a few bulk runs.
+
+Registers every file as a partition of a Dagster instance (DAGSTER_HOME when set, so runs
+show in the UI; otherwise a temporary instance deleted on exit), runs `load_reports` over
+contiguous partition ranges in-process and follows progress through a tqdm bar fed by the
+per-report log lines of the assets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from tqdm import tqdm
+
+from gaibao_pipeline.definitions import build_definitions
+from gaibao_pipeline.jobs import load_reports_job
+from gaibao_pipeline.landing import compare, scan
+from gaibao_pipeline.partitions import (
+    MAX_PARTITIONS_PER_RUN,
+    REPORTS_NAME,
+    known_by_path,
+    observed_states,
+    range_keys,
+    range_tags,
+    register,
+)
+from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource
+
+# The assets log one line per report and stage, starting with the partition key.
+_REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
+PER_REPORT_STEPS = 3  # core_documents, core_reports, out_loaded_reports
+
+
+@dataclass
+class RunOutcome:
+    """What `run_landing_folder` did."""
+
+    instance_description: str
+    run_ids: list[str] = field(default_factory=list)
+    failed_runs: list[str] = field(default_factory=list)  # run id: first error
+    n_files: int = 0
+
+
+@contextmanager
+def open_instance() -> Iterator[tuple[dg.DagsterInstance, str]]:
+    """The DAGSTER_HOME instance if set, else a throwaway one under the system temp folder."""
+    if os.environ.get("DAGSTER_HOME"):
+        with dg.DagsterInstance.get() as instance:
+            yield instance, f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}"
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="gaibao-dagster-") as temp,
+        dg.DagsterInstance.ephemeral(temp) as instance,
+    ):
+        yield instance, "temporary (set DAGSTER_HOME to keep run history for the UI)"
+
+
+class _ProgressHandler(logging.Handler):
+    """Advances the bar on each per-report line; prints warnings above it."""
+
+    def __init__(self, bar: tqdm) -> None:
+        super().__init__(logging.DEBUG)
+        self.bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        if meta.get("dagster_event") is not None:  # engine events: the bar says enough
+            return
+        message = str(meta.get("orig_message", record.getMessage()))
+        if _REPORT_LINE.match(message):
+            self.bar.set_postfix_str(str(meta.get("step_key") or ""), refresh=False)
+            self.bar.update(1)
+        if record.levelno >= logging.WARNING:
+            tqdm.write(f"{logging.getLevelName(record.levelno).lower()}: {message}")
+
+
+def progress_logger(bar: tqdm) -> dg.LoggerDefinition:
+    """A Dagster logger that drives `bar` instead of printing every event to the console."""
+
+    def _progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
+        log = logging.Logger("gaibao.progress", logging.DEBUG)
+        log.addHandler(_ProgressHandler(bar))
+        return log
+
+    return dg.LoggerDefinition(_progress, description="tqdm progress bar for gaibao run")
+
+
+def _first_error(result: dg.ExecuteInProcessResult) -> str:
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        if event.is_failure and error is not None:
+            return f"{event.step_key}: {error.message.strip()}"
+    return "run failed"
+
+
+def run_landing_folder(
+    root: Path,
+    database_url: str | None,
+    *,
+    batch_size: int | None = None,
+    show_progress: bool = True,
+) -> RunOutcome:
+    """Register every file under `root` and load all of them, `batch_size` reports per run."""
+    files = scan(root)
+    with open_instance() as (instance, description):
+        outcome = RunOutcome(description, n_files=len(files))
+        if not files:
+            return outcome
+        # Hash only what moved since the instance last saw it; observations record the hashes.
+        plan = register(
+            compare(root, files, known_by_path(files, observed_states(instance))),
+            instance.get_dynamic_partitions(REPORTS_NAME),
+            max_per_run=batch_size or MAX_PARTITIONS_PER_RUN,
+            max_gap=0,  # run exactly this folder's files, even among other folders' partitions
+            also_run=[f.key for f in files],
+        )
+        instance.add_dynamic_partitions(REPORTS_NAME, plan.new_partitions)
+        for observation in plan.observations:
+            instance.report_runless_asset_event(observation)
+        total = sum(len(range_keys(plan.ordered, r)) for r in plan.run_ranges) * PER_REPORT_STEPS
+        desc = f"{total // PER_REPORT_STEPS} reports × {PER_REPORT_STEPS} stages"
+        with tqdm(total=total, unit="step", disable=not show_progress, desc=desc) as bar:
+            defs = build_definitions(
+                resources={
+                    "database": DatabaseResource(url=database_url),
+                    "landing_folder": LandingFolderResource(path=str(root)),
+                },
+                loggers={"progress": progress_logger(bar)},
+            )
+            job = defs.resolve_job_def(load_reports_job.name)
+            for key_range in plan.run_ranges:
+                result = job.execute_in_process(
+                    # A logger runs only when the run config names it; then it replaces the console.
+                    run_config={"loggers": {"progress": {}}},
+                    instance=instance,
+                    tags=range_tags(key_range),
+                    raise_on_error=False,
+                )
+                outcome.run_ids.append(result.run_id)
+                if not result.success:
+                    outcome.failed_runs.append(f"{result.run_id}: {_first_error(result)}")
+    return outcome

@@ -1,0 +1,150 @@
+"""One report's way through the pipeline, stage by stage: register → read → parse.
+
+Pure Python (no Dagster). `process.parse_bytes` does the same in one call; the Dagster assets
+need the stages apart so each one is a materialised, inspectable asset. Like `parse_bytes`,
+no stage raises for a bad file: a failure becomes a status that the next stage carries on,
+so one file never stops a run of hundreds. Reading runs in worker processes
+(`workers.run_isolated`), where a file that hangs or crashes a reader costs only itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from gaibao_pipeline.documents import detect_format, read_document
+from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.keys import sha256_hex
+from gaibao_pipeline.landing import file_sha256
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.model import Document
+from gaibao_pipeline.parsing import parse_document
+from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.workers import default_workers, run_isolated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A registered report file: where it is and what it held when the run looked at it."""
+
+    report_id: str  # partition key, `keys.report_key(relative_path)`
+    relative_path: str | None  # None: no file in the landing folder has this key any more
+    path: str | None  # absolute path the run reads
+    size: int | None = None
+    sha256: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        return self.relative_path is None
+
+
+def register(report_id: str, root: Path, relative_path: str | None) -> SourceFile:
+    """Stat and hash the file of `report_id`; a file that is gone is registered as missing."""
+    if relative_path is None:
+        return SourceFile(report_id, None, None)
+    path = root / relative_path
+    try:
+        size = path.stat().st_size
+        sha = file_sha256(path)
+    except OSError:  # the read stage reports why, as this file's status
+        return SourceFile(report_id, relative_path, str(path))
+    return SourceFile(report_id, relative_path, str(path), size, sha)
+
+
+@dataclass(slots=True)
+class ExtractedDocument:
+    """A file read into a `Document`, or the status saying why it could not be."""
+
+    source: SourceInfo
+    document: Document | None
+    status: Status = Status.OK
+    message: str | None = None
+
+
+def _failed(source: SourceInfo, status: Status, message: str) -> ExtractedDocument:
+    return ExtractedDocument(source, None, status, message)
+
+
+def read_path(path: Path, limits: Limits) -> ExtractedDocument:
+    """Read one file into a `Document`; every failure of the file becomes its status.
+
+    Module-level so `workers.run_isolated` can run it in a worker process.
+    """
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            source = SourceInfo(file=name, sha256=file_sha256(path), format="unknown", size=size)
+            return _failed(
+                source, Status.TOO_LARGE, f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        source = SourceInfo(file=name, sha256="", format="unknown", size=0)
+        return _failed(source, Status.UNREADABLE, f"could not open file ({type(exc).__name__}: {exc})")
+    # The hash of the bytes actually read: the file may have changed since it was registered.
+    source = SourceInfo(file=name, sha256=sha256_hex(data), format=detect_format(data, name), size=len(data))
+    try:
+        return ExtractedDocument(source, read_document(data, name, limits))
+    except DocumentError as exc:
+        return _failed(source, exc.status, exc.message)
+    except MemoryError:
+        return _failed(source, Status.TOO_LARGE, "ran out of memory while reading this file")
+    except RecursionError:
+        return _failed(source, Status.UNREADABLE, "file structure is nested too deeply to read")
+    except Exception as exc:  # one bad file must not stop the run
+        log.exception("unexpected error while reading %s", name)
+        return _failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
+
+
+def extract_each(
+    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
+) -> Iterator[tuple[str, ExtractedDocument]]:
+    """Read every registered file in isolated worker processes; yield (report id, result) as each finishes.
+
+    A file that hangs or crashes its reader, or exhausts the worker's memory, gets a
+    `timeout`, `unreadable` or `too_large` status; the rest of the batch is unaffected.
+    """
+    todo: dict[str, SourceFile] = {}
+    for source_file in sources:
+        if source_file.path is None:
+            info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
+            message = "no file in the landing folder has this report id"
+            yield source_file.report_id, _failed(info, Status.UNREADABLE, message)
+        else:
+            todo[source_file.report_id] = source_file
+    if not todo:
+        return
+    n_workers = min(workers or default_workers(), len(todo))
+    items = ((key, Path(source_file.path or "")) for key, source_file in todo.items())
+    for outcome in run_isolated(items, read_path, limits, n_workers):
+        if isinstance(outcome.value, ExtractedDocument):
+            yield outcome.key, outcome.value
+            continue
+        error: DocumentError = outcome.value  # the worker timed out or died on this file
+        source_file = todo[outcome.key]
+        info = SourceInfo(
+            file=outcome.path.name,
+            sha256=source_file.sha256 or "",
+            format="unknown",
+            size=source_file.size or 0,
+        )
+        yield outcome.key, _failed(info, error.status, error.message)
+
+
+def parse(extracted: ExtractedDocument) -> Report:
+    """Parse an extracted document into its `Report`; a failed extraction gives a failed report."""
+    if extracted.document is None:
+        return Report.failed(extracted.source, extracted.status, extracted.message or extracted.status.value)
+    try:
+        return parse_document(extracted.document, extracted.source)
+    except RecursionError:
+        return Report.failed(extracted.source, Status.UNREADABLE, "document is nested too deeply to parse")
+    except Exception as exc:  # a parser bug on one file must not stop the run
+        log.exception("unexpected error while parsing %s", extracted.source.file)
+        message = f"could not parse file ({type(exc).__name__}: {exc})"
+        return Report.failed(extracted.source, Status.UNREADABLE, message)

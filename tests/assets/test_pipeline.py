@@ -1,0 +1,160 @@
+"""The whole asset graph materialised in-process over the sample corpus, on SQLite and on
+PostgreSQL: one run for all reports, every report loaded with its run id and source hash,
+identical table contents on a second run, an unreadable file recorded as such while the
+others load, a vanished file leaving its rows alone, and per-report metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dagster as dg
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from gaibao_pipeline.assets import ALL_ASSETS
+from gaibao_pipeline.db.schema import cells_t3, reports, source_files
+from gaibao_pipeline.keys import report_key
+from gaibao_pipeline.landing import scan
+from gaibao_pipeline.partitions import REPORTS
+
+from .conftest import contents, materialize_all, resources
+
+CORPUS_SIZE = 9
+
+
+def test_corpus_loads_in_one_run(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    result = materialize_all(instance, landing, db_url)
+    assert result.success
+    assert instance.get_runs_count() == 1  # nine reports, one run
+    with engine.connect() as conn:
+        files = conn.execute(
+            sa.select(source_files.c.report_id, source_files.c.status, source_files.c.run_id)
+        ).all()
+        n_cells_t3 = conn.execute(sa.select(sa.func.count()).select_from(cells_t3)).scalar_one()
+        run_ids = conn.execute(sa.select(cells_t3.c.run_id).distinct()).scalars().all()
+        mismatched = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(cells_t3.join(source_files, cells_t3.c.report_id == source_files.c.report_id))
+            .where(cells_t3.c.source_sha256 != source_files.c.sha256)
+        ).scalar_one()
+    assert sorted(key for key, _, _ in files) == sorted(f.key for f in scan(landing))
+    assert {status for _, status, _ in files} == {"ok"}
+    assert {run_id for _, _, run_id in files} == {result.run_id}
+    assert n_cells_t3 > 0
+    assert set(instance.get_dynamic_partitions(REPORTS.name)) == {f.key for f in scan(landing)}
+    # Every cell row says which run wrote it and which version of the file it came from.
+    assert run_ids == [result.run_id]
+    assert mismatched == 0
+
+
+def test_second_run_gives_identical_tables(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    assert materialize_all(instance, landing, db_url).success
+    first = contents(engine)
+    assert materialize_all(instance, landing, db_url).success
+    assert contents(engine) == first
+    assert instance.get_runs_count() == 2
+
+
+def test_unreadable_file_gets_its_status_while_the_others_load(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    (landing / "broken.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)  # no xref, no pages
+    (landing / "noise.pdf").write_bytes(bytes(range(256)) * 10)  # not even a PDF header
+    result = materialize_all(instance, landing, db_url)
+    assert result.success  # a bad file never fails the run
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.select(source_files.c.source_path, source_files.c.status)).all())
+        messages = (
+            conn.execute(
+                sa.select(source_files.c.error_message).where(
+                    source_files.c.source_path.in_(["broken.pdf", "noise.pdf"])
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert rows["broken.pdf"] != "ok" and rows["noise.pdf"] != "ok"
+    assert all(messages)
+    assert sum(status == "ok" for status in rows.values()) == CORPUS_SIZE
+    assert (landing / "broken.pdf").exists()  # the file stays where it was
+
+
+def test_vanished_file_keeps_its_rows(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    assert materialize_all(instance, landing, db_url).success
+    before = contents(engine)
+    gone = landing / "pingtan2021.txt"
+    key = report_key("pingtan2021.txt")
+    gone.unlink()
+    result = dg.materialize(
+        ALL_ASSETS,
+        instance=instance,
+        resources=resources(landing, db_url),
+        partition_key=key,
+    )
+    assert result.success
+    assert contents(engine) == before
+    [event] = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("out_loaded_reports")
+    ]
+    assert event.materialization.metadata["loaded"].value is False
+
+
+def test_report_metadata_and_values(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    result = materialize_all(instance, landing, db_url)
+    by_key = {
+        e.partition: e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("core_reports")
+    }
+    assert len(by_key) == CORPUS_SIZE
+    hongze = by_key[report_key("hongze2023.pdf")]
+    assert hongze["status"].value == "ok"
+    assert hongze["agency"].value == "洪泽区人民政府"
+    assert hongze["year"].value == 2023
+    assert hongze["checks_failed"].value >= 1  # 行政复议 总计 0 beside 维持 10 and 纠正 1
+    loaded = [
+        e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("out_loaded_reports")
+    ]
+    assert len(loaded) == CORPUS_SIZE
+    assert all(m["rows"].value["source_files"] == 1 for m in loaded)
+    assert all(m["dagster/partition_row_count"].value > 1 for m in loaded)
+    tables = {
+        e.asset_key.to_user_string(): e.materialization.metadata
+        for e in result.get_asset_materialization_events()
+        if e.partition is None
+    }
+    assert tables["out_source_files"]["dagster/row_count"].value == CORPUS_SIZE  # once per run, whole table
+    summary = [
+        e
+        for e in result.get_asset_materialization_events()
+        if e.asset_key == dg.AssetKey("out_agency_year_summary")
+    ]
+    assert summary[0].materialization.metadata["files"].value == CORPUS_SIZE
+
+    key = report_key("hongze2023.pdf")
+    with engine.connect() as conn:
+        agency, year, sha = conn.execute(
+            sa.select(reports.c.agency, reports.c.year, reports.c.source_sha256).where(
+                reports.c.report_id == key
+            )
+        ).one()
+        page = conn.execute(
+            sa.select(sa.func.max(cells_t3.c.page)).where(cells_t3.c.report_id == key)
+        ).scalar_one()
+    assert (agency, year) == ("洪泽区人民政府", 2023)
+    assert sha == hashlib.sha256((landing / "hongze2023.pdf").read_bytes()).hexdigest()
+    assert page is not None and page >= 1  # PDF cells keep their page

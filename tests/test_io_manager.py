@@ -1,0 +1,80 @@
+"""The partition-per-file IO manager: a run over many partitions stores each value apart and
+hands downstream steps `{partition_key: value}` (also for one partition); a wrong return
+shape fails loudly; non-partitioned values round-trip; outputs land under the instance.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the asset annotations at definition time.
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from gaibao_pipeline.io_manager import SUFFIX, ReportFilesIOManager
+from gaibao_pipeline.partitions import REPORTS, REPORTS_NAME, range_tags
+
+KEYS = ["r0000000000000001", "r0000000000000002", "r0000000000000003"]
+
+
+@dg.asset(partitions_def=REPORTS)
+def upstream(context: dg.AssetExecutionContext) -> dict[str, str]:
+    return {key: f"value of {key}" for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=REPORTS)
+def downstream(context: dg.AssetExecutionContext, upstream: dict[str, str]) -> dict[str, int]:
+    assert set(upstream) == set(context.partition_keys)  # a dict even for a single partition
+    return {key: len(upstream[key]) for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=REPORTS)
+def wrong_shape(context: dg.AssetExecutionContext) -> str:
+    return "one value for many partitions"
+
+
+@dg.asset
+def unpartitioned() -> list[int]:
+    return [1, 2, 3]
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
+    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path / "dagster")) as inst:
+        inst.add_dynamic_partitions(REPORTS_NAME, KEYS)
+        yield inst
+
+
+def test_many_partitions_one_file_each(instance: dg.DagsterInstance, tmp_path: Path) -> None:
+    tags = range_tags(dg.PartitionKeyRange(KEYS[0], KEYS[-1]))
+    io = ReportFilesIOManager(base_dir=str(tmp_path / "store"))
+    assert dg.materialize(
+        [upstream, downstream], instance=instance, tags=tags, resources={"io_manager": io}
+    ).success
+    assert sorted(p.name for p in (tmp_path / "store" / "downstream").iterdir()) == [
+        f"{k}{SUFFIX}" for k in KEYS
+    ]
+    single = dg.materialize(
+        [upstream, downstream], instance=instance, partition_key=KEYS[1], resources={"io_manager": io}
+    )
+    assert single.success
+
+
+def test_default_base_is_the_instance_storage(instance: dg.DagsterInstance) -> None:
+    result = dg.materialize(
+        [unpartitioned], instance=instance, resources={"io_manager": ReportFilesIOManager()}
+    )
+    assert result.success
+    assert (Path(instance.storage_directory()) / f"unpartitioned{SUFFIX}").is_file()
+
+
+def test_wrong_shape_fails_the_step(instance: dg.DagsterInstance, tmp_path: Path) -> None:
+    tags = range_tags(dg.PartitionKeyRange(KEYS[0], KEYS[-1]))
+    result = dg.materialize(
+        [wrong_shape],
+        instance=instance,
+        tags=tags,
+        resources={"io_manager": ReportFilesIOManager(base_dir=str(tmp_path))},
+        raise_on_error=False,
+    )
+    assert not result.success

@@ -1,0 +1,52 @@
+"""The pipeline's stages on single files: registration (hash, missing file), reading in
+isolated workers with every failure turned into a per-file status, and parsing a failed
+read into a failed report instead of an exception.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gaibao_pipeline.errors import Status
+from gaibao_pipeline.landing import file_sha256
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.stages import extract_each, parse, register
+from tests.conftest import corpus_file
+
+
+def test_register_hashes_the_file_and_marks_missing_ones(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("甲", encoding="utf-8")
+    source = register("r1", tmp_path, "a.txt")
+    assert source.sha256 == file_sha256(tmp_path / "a.txt")
+    assert source.size == 3
+    assert register("r2", tmp_path, None).missing
+
+
+def test_extract_each_reads_good_and_bad_files_in_one_batch(tmp_path: Path) -> None:
+    good = corpus_file("pingtan2021")
+    (tmp_path / "garbage.pdf").write_bytes(b"\x00\xff" * 500)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    sources = [
+        register("good", good.parent, good.name),
+        register("garbage", tmp_path, "garbage.pdf"),
+        register("empty", tmp_path, "empty.txt"),
+        register("gone", tmp_path, None),
+    ]
+    extracted = dict(extract_each(sources, Limits(), workers=1))
+    assert extracted["good"].status is Status.OK and extracted["good"].document is not None
+    assert extracted["good"].source.sha256 == file_sha256(good)
+    for key in ("garbage", "empty", "gone"):
+        assert extracted[key].document is None
+        assert extracted[key].status is not Status.OK
+        assert extracted[key].message
+    assert parse(extracted["good"]).ok
+    failed = parse(extracted["garbage"])
+    assert failed.status == extracted["garbage"].status and failed.cells == []
+
+
+def test_extract_each_applies_the_size_limit(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_bytes(b"x" * 2048)
+    extracted = dict(
+        extract_each([register("big", tmp_path, "big.txt")], Limits(max_file_bytes=1024), workers=1)
+    )
+    assert extracted["big"].status is Status.TOO_LARGE
