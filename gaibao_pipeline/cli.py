@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_file
+from gaibao_pipeline.process import parse_file, parse_paths
+from gaibao_pipeline.workers import default_workers
 
 if TYPE_CHECKING:
     from gaibao_pipeline.summary import DatabaseSummary
@@ -19,16 +21,22 @@ if TYPE_CHECKING:
 def _parse(args: argparse.Namespace) -> int:
     limits = Limits.from_env()
     failed = 0
-    reports = []
+    paths = []
     for name in args.files:
         path = Path(name)
-        if not path.is_file():
+        if path.is_file():
+            paths.append(path)
+        else:
             print(f"{name}: no such file", file=sys.stderr)
             failed += 1
-            continue
-        report = parse_file(path, limits)
+    # worker processes: a file that hangs or exhausts memory gets its status, the rest carry on
+    workers = min(args.workers or default_workers(), max(len(paths), 1))
+    by_path = dict(parse_paths(paths, limits, workers))
+    reports = []
+    for path in paths:
+        report = by_path[path]
         if not report.ok:
-            print(f"{name}: {report.status.value}: {report.message}", file=sys.stderr)
+            print(f"{path}: {report.status.value}: {report.message}", file=sys.stderr)
             failed += 1
         data = report.to_dict()
         if args.out:
@@ -44,6 +52,34 @@ def _parse(args: argparse.Namespace) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return 1 if failed else 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from gaibao_pipeline.review import review_html, review_text
+
+    target = Path(args.report)
+    if target.is_file():
+        report = parse_file(target, Limits.from_env())
+    else:
+        from gaibao_pipeline.db import database_url_from_env, make_engine, read_report
+
+        url = args.database_url or database_url_from_env()
+        engine = make_engine(url)
+        try:
+            found = read_report(engine, args.report)
+        finally:
+            engine.dispose()
+        if found is None:
+            print(f"{args.report}: neither a file nor a report id in the database", file=sys.stderr)
+            return 2
+        report = found
+    sys.stdout.write(review_text(report))
+    if args.html:
+        Path(args.html).write_text(review_html(report), encoding="utf-8")
+        print(f"review page: {args.html}")
+    return (
+        0 if report.ok and not any(c.passed is False and c.severity == "error" for c in report.checks) else 1
+    )
 
 
 def _format_counts(counts: dict[str, int] | dict[int, int]) -> str:
@@ -87,6 +123,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"database: {redact(url)}")
         _print_summary("loaded now", summarize(engine, outcome.run_ids))
         _print_summary("database total", summarize(engine))
+        pages = Path.cwd() / "data" / "review"
+        if os.environ.get("GAIBAO_REVIEW_DIR"):
+            pages = Path(os.environ["GAIBAO_REVIEW_DIR"])
+        if pages.is_dir():
+            print(f"review pages of reports with failed checks: {pages} ({len(list(pages.glob('*.html')))})")
     finally:
         engine.dispose()
     return 1 if outcome.failed_runs else 0
@@ -118,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument(
         "--out", metavar="DIR", help="write DIR/<file stem>.json for each file instead of printing"
     )
+    parse.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per core)")
     parse.set_defaults(func=_parse)
 
     run = sub.add_parser(
@@ -153,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="csv or parquet; repeat for both (default: both)",
     )
     export.set_defaults(func=_export)
+
+    review = sub.add_parser("review", help="a report's failed checks: expected vs found, raw text and origin")
+    review.add_argument("report", metavar="REPORT", help="a report file, or a report id in the database")
+    review.add_argument("--html", metavar="FILE", help="also write a self-contained HTML review page")
+    review.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy URL (default: GAIBAO_DATABASE_URL or data/gaibao.sqlite)",
+    )
+    review.set_defaults(func=_review)
     return parser
 
 

@@ -12,15 +12,20 @@ from typing import Any
 import dagster as dg
 
 from gaibao_pipeline.assets import ALL_ASSETS
+from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.io_manager import ReportFilesIOManager
 from gaibao_pipeline.jobs import load_reports_job
-from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource, ParseSettingsResource
+from gaibao_pipeline.resources import (
+    DatabaseResource,
+    LandingFolderResource,
+    ParseSettingsResource,
+    ReviewPagesResource,
+)
 from gaibao_pipeline.schedules import annual_refresh_schedule
 from gaibao_pipeline.sensors import landing_folder_sensor
 
-# Asset checks (the 勾稽 invariants per report, pandera per table) are added here when
-# gaibao_pipeline/checks/ lands: they read `core_reports` ({partition: Report}) and the out_* tables.
-ASSET_CHECKS: list[dg.AssetChecksDefinition] = []
+# The invariants of spec §4 and the table contracts, evaluated per report partition.
+ASSET_CHECKS: list[dg.AssetChecksDefinition] = ALL_CHECKS
 
 
 def default_resources() -> dict[str, Any]:
@@ -30,6 +35,8 @@ def default_resources() -> dict[str, Any]:
         "landing_folder": LandingFolderResource(),
         "parse_settings": ParseSettingsResource(),
         "io_manager": ReportFilesIOManager(),
+        "review_pages": ReviewPagesResource(),
+        "agency_aliases": AgencyAliasesResource(),
     }
 
 

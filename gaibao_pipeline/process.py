@@ -60,19 +60,23 @@ def parse_files(
     A file that hangs or exhausts its worker's memory gets a `timeout` or `too_large`
     report; the other files are unaffected.
     """
+    for _path, report in parse_paths(paths, limits, workers):
+        yield report
+
+
+def parse_paths(
+    paths: Iterable[Path], limits: Limits | None = None, workers: int | None = None
+) -> Iterator[tuple[Path, Report]]:
+    """Like `parse_files`, each report with the path it was parsed from."""
     limits = limits or Limits()
     for outcome in run_isolated(((p, p) for p in paths), parse_file, limits, workers):
         if isinstance(outcome.value, Report):
-            yield outcome.value
-        else:
-            error = outcome.value
-            source = SourceInfo(
-                file=outcome.path.name,
-                sha256=_sha256_of(outcome.path),
-                format="unknown",
-                size=_size_of(outcome.path),
-            )
-            yield Report.failed(source, error.status, error.message)
+            yield outcome.path, outcome.value
+            continue
+        error = outcome.value
+        path = outcome.path
+        source = SourceInfo(file=path.name, sha256=_sha256_of(path), format="unknown", size=_size_of(path))
+        yield path, Report.failed(source, error.status, error.message)
 
 
 def _sha256_of(path: Path) -> str:

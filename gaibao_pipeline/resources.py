@@ -87,3 +87,13 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
             if name in known and (value := getattr(self, name)) is not None
         }
         return replace(base, **overrides)
+
+
+class ReviewPagesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+    """Where reviewers' HTML pages go: `directory`, else GAIBAO_REVIEW_DIR, else data/review."""
+
+    directory: str | None = None
+
+    def root(self) -> Path:
+        chosen = self.directory or os.environ.get("GAIBAO_REVIEW_DIR")
+        return Path(chosen).expanduser() if chosen else Path.cwd() / "data" / "review"

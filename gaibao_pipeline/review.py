@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COLS, T4_COLS, T4_ROWS, t3_rows
@@ -254,3 +255,13 @@ def _cell_html(table: str, row: str, col: str, cell: ReportCell | None, bad: dic
     return (
         f"<td class='{' '.join(classes)}' title='{escape(tooltip, quote=True)}'>{escape(label + shown)}</td>"
     )
+
+
+def write_review_page(directory: Path, report_id: str, report: Report) -> Path:
+    """Write the report's review page to `directory/<report_id>.html`; return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{report_id}.html"
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(review_html(report), encoding="utf-8")
+    temp.replace(path)
+    return path

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from gaibao_pipeline.db import LoadResult, load_report, record_source_file, upgrade_schema
+from gaibao_pipeline.db import LoadResult, ReportToLoad, load_reports, upgrade_schema
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
@@ -29,37 +29,23 @@ def _row_counts(report: Report, result: LoadResult) -> dict[str, int]:
     }
 
 
-def _load(
-    database: DatabaseResource, source: SourceFile, report: Report, run_id: str, at: datetime
-) -> LoadResult:
+def load_batch(
+    database: DatabaseResource,
+    items: list[tuple[SourceFile, Report]],
+    run_id: str,
+    at: datetime,
+) -> list[LoadResult]:
+    """Load the batch through the pure loader: contracts checked for all, one transaction each.
+
+    A report whose rows would break the table contracts (a parser bug, not bad input) is
+    recorded as `invalid` with the reason, and the rest of the batch still loads.
+    """
     engine = database.engine()
-    assert source.relative_path is not None
-    try:
-        return load_report(
-            engine,
-            report,
-            report_id=source.report_id,
-            source_path=source.relative_path,
-            run_id=run_id,
-            loaded_at=at,
-        )
-    except ValueError as exc:
-        # The loader refuses a malformed report before writing anything (a parser bug, not
-        # bad input): record it as this file's status so the rest of the batch still loads.
-        message = f"parsed report could not be loaded: {exc}"
-        record_source_file(
-            engine,
-            report_id=source.report_id,
-            source_path=source.relative_path,
-            sha256=report.source.sha256 or None,
-            size=report.source.size or None,
-            format=report.source.format or None,
-            status=Status.UNREADABLE,
-            error=message,
-            run_id=run_id,
-            recorded_at=at,
-        )
-        return LoadResult(source.report_id, Status.UNREADABLE.value, {}, 0, 0, replaced_previous=True)
+    to_load = []
+    for source, report in items:
+        assert source.relative_path is not None
+        to_load.append(ReportToLoad(report, source.report_id, source.relative_path))
+    return load_reports(engine, to_load, run_id=run_id, loaded_at=at)
 
 
 @dg.asset(
@@ -80,13 +66,16 @@ def out_loaded_reports(
     context.log.info(f"loading {len(context.partition_keys)} reports into {redact(database.resolved_url())}")
     run_id = context.run.run_id
     loaded_at = datetime.now(UTC)  # one load time for the whole batch
+    present = []
     for key in context.partition_keys:
-        source, report = raw_source_files[key], core_reports[key]
-        if source.missing:
+        if raw_source_files[key].missing:
             context.log.warning(f"{key} (missing): not loaded; its rows, if any, are kept")
             context.add_asset_metadata({"loaded": False}, partition_key=key)
-            continue
-        result = _load(database, source, report, run_id, loaded_at)
+        else:
+            present.append(key)
+    items = [(raw_source_files[key], core_reports[key]) for key in present]
+    for key, result in zip(present, load_batch(database, items, run_id, loaded_at), strict=True):
+        source, report = raw_source_files[key], core_reports[key]
         rows = _row_counts(report, result)
         context.add_asset_metadata(
             {

@@ -18,23 +18,12 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COL_CODES, T4_COL_CODES, T4_ROWS, cell_codes, t3_rows
+from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.errors import Status
 
 STATUSES = [s.value for s in Status]
 TEMPLATES = ["2019", "2021", "legacy"]
-CHECK_IDS = [
-    "t3.balance",
-    "t3.results_sum",
-    "t3.row_total",
-    "t4.block_total",
-    "values.domain",
-    "report.complete",
-    "report.timely",
-    "text.matches_tables",
-    "cross_year.carry",
-    "cross_year.in_force",
-    "legacy.sums",
-]
+CHECK_IDS = [invariant.id for invariant in INVARIANTS]
 _T2_ROWS = sorted({r.code for rows in T2_ROWS.values() for r in rows})
 _T3_ROWS = sorted({r.code for split in (False, True) for r in t3_rows(split)})
 _T4_ROWS = [r.code for r in T4_ROWS]

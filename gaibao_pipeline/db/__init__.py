@@ -10,19 +10,26 @@ Pure Python and SQLAlchemy (no Dagster), for SQLite and PostgreSQL. Typical use:
 Tables and columns are described in README.md next to this file.
 """
 
+from gaibao_pipeline.db.cross_year import store_cross_year_results
 from gaibao_pipeline.db.engine import database_url_from_env, make_engine
 from gaibao_pipeline.db.export import export_tables
-from gaibao_pipeline.db.load import LoadResult, load_report, record_source_file
+from gaibao_pipeline.db.load import LoadResult, ReportToLoad, load_report, load_reports, record_source_file
 from gaibao_pipeline.db.migrate import current_revision, head_revision, upgrade_schema
+from gaibao_pipeline.db.read import read_report, read_year_reports
 
 __all__ = [
     "LoadResult",
+    "ReportToLoad",
     "current_revision",
     "database_url_from_env",
     "export_tables",
     "head_revision",
     "load_report",
+    "load_reports",
     "make_engine",
+    "read_report",
+    "read_year_reports",
     "record_source_file",
+    "store_cross_year_results",
     "upgrade_schema",
 ]

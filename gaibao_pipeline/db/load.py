@@ -8,6 +8,7 @@ same file take turns instead of interleaving their deletes and inserts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from gaibao_pipeline.db.engine import write_transaction
 from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
 from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
 from gaibao_pipeline.db.schema import source_files as source_files_table
+from gaibao_pipeline.db.validate import contract_failures, describe
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.report import Report, SourceInfo
 
@@ -97,21 +99,91 @@ def load_report(
 
     A report whose status is not ok keeps only its `source_files` and `reports` rows (with
     the status and message); cells, sections and checks of an earlier load are removed.
-    Raises ValueError for a malformed report before touching the database.
+    A report whose rows break a blocking table contract is recorded as `invalid` instead of
+    loaded. Raises ValueError for a malformed report before touching the database.
     """
-    rows = report_rows(
-        report, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=utc(loaded_at)
+    item = ReportToLoad(report, report_id, source_path)
+    return load_reports(engine, [item], run_id=run_id, loaded_at=loaded_at, strict=True)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportToLoad:
+    report: Report
+    report_id: str
+    source_path: str
+
+
+def load_reports(
+    engine: Engine,
+    items: Sequence[ReportToLoad],
+    *,
+    run_id: str | None = None,
+    loaded_at: datetime | None = None,
+    strict: bool = False,
+) -> list[LoadResult]:
+    """Load a batch: contracts validated for all at once, then one transaction per report.
+
+    Per report, as `load_report`; a malformed report (ValueError while building its rows)
+    is recorded as `invalid` unless `strict`, so the rest of the batch still loads.
+    """
+    at = utc(loaded_at)
+    batch: dict[str, ReportRows] = {}
+    refused: dict[str, str] = {}
+    for item in items:
+        try:
+            batch[item.report_id] = report_rows(
+                item.report,
+                report_id=item.report_id,
+                source_path=item.source_path,
+                run_id=run_id,
+                loaded_at=at,
+            )
+        except ValueError as exc:
+            if strict:
+                raise
+            refused[item.report_id] = f"parsed report could not be loaded: {exc}"
+    failures = contract_failures(batch, {i.report_id: i.report.report.template for i in items})
+    for report_id, found in failures.items():
+        blocking = [f for f in found if f.blocking]
+        if blocking:
+            refused[report_id] = describe(blocking)
+    results = []
+    for item in items:
+        if item.report_id in refused:
+            results.append(_refuse(engine, item, refused[item.report_id], run_id, at))
+            continue
+        rows = batch[item.report_id]
+        with write_transaction(engine) as conn:
+            replaced = write_report_rows(conn, rows)
+        results.append(
+            LoadResult(
+                report_id=item.report_id,
+                status=rows.report["status"],
+                n_cells={code: len(cell_rows) for code, cell_rows in rows.cells.items()},
+                n_checks=len(rows.checks),
+                n_failed=rows.report["n_checks_failed"],
+                replaced_previous=replaced,
+            )
+        )
+    return results
+
+
+def _refuse(engine: Engine, item: ReportToLoad, message: str, run_id: str | None, at: datetime) -> LoadResult:
+    """Record a report whose rows would corrupt the tables as `invalid`, with why; load none of it."""
+    source = item.report.source
+    record_source_file(
+        engine,
+        report_id=item.report_id,
+        source_path=item.source_path,
+        sha256=source.sha256 or None,
+        size=source.size or None,
+        format=source.format or None,
+        status=Status.INVALID,
+        error=message,
+        run_id=run_id,
+        recorded_at=at,
     )
-    with write_transaction(engine) as conn:
-        replaced = write_report_rows(conn, rows)
-    return LoadResult(
-        report_id=report_id,
-        status=rows.report["status"],
-        n_cells={code: len(cell_rows) for code, cell_rows in rows.cells.items()},
-        n_checks=len(rows.checks),
-        n_failed=rows.report["n_checks_failed"],
-        replaced_previous=replaced,
-    )
+    return LoadResult(item.report_id, Status.INVALID.value, {}, 0, 0, replaced_previous=True)
 
 
 def record_source_file(

@@ -198,6 +198,27 @@ def report_rows(
         run_id=run_id,
         at=loaded_at,
     )
-    return ReportRows(
-        source_file=source_row, report=report_row, sections=sections, cells=cells, checks=checks
+    return _without_nul(
+        ReportRows(source_file=source_row, report=report_row, sections=sections, cells=cells, checks=checks)
     )
+
+
+def _clean(value: Any) -> Any:
+    # PostgreSQL refuses NUL in text; a document's NUL is never meaningful, so both
+    # backends store the text without it
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _without_nul(rows: ReportRows) -> ReportRows:
+    rows.source_file = _clean(rows.source_file)
+    rows.report = _clean(rows.report)
+    rows.sections = _clean(rows.sections)
+    rows.cells = {code: _clean(cells) for code, cells in rows.cells.items()}
+    rows.checks = _clean(rows.checks)
+    return rows

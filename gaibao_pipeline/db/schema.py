@@ -165,6 +165,22 @@ check_results = sa.Table(
     sa.Index("ix_check_results_check_id_passed", "check_id", "passed"),
 )
 
+cross_year_results = sa.Table(
+    "cross_year_results",
+    metadata,
+    sa.Column("report_id", ReportId, _report_fk(), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("check_id", sa.Text, nullable=False),
+    sa.Column("passed", sa.Boolean),
+    sa.Column("severity", sa.Text, nullable=False),
+    sa.Column("previous_report_id", ReportId),
+    sa.Column("detail", JsonType, nullable=False),
+    sa.Column("cells", JsonType, nullable=False),
+    sa.Column("run_id", sa.Text),
+    sa.Column("computed_at", Timestamp, nullable=False),
+    sa.Index("ix_cross_year_results_check_id_passed", "check_id", "passed"),
+)
+
 # Children first: the order in which a report's rows are deleted before it is reloaded.
 REPORT_CHILD_TABLES: tuple[sa.Table, ...] = (check_results, *CELL_TABLES.values(), sections)
 
@@ -220,5 +236,12 @@ agency_year_summary = sa.Table(
 )
 
 # Parents before children (the order tables are created, exported and listed in README.md).
-TABLES: tuple[sa.Table, ...] = (source_files, reports, sections, *CELL_TABLES.values(), check_results)
+TABLES: tuple[sa.Table, ...] = (
+    source_files,
+    reports,
+    sections,
+    *CELL_TABLES.values(),
+    check_results,
+    cross_year_results,
+)
 VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)

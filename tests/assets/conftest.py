@@ -16,17 +16,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.assets import ALL_ASSETS
+from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.db import make_engine
 from gaibao_pipeline.db.schema import TABLES
 from gaibao_pipeline.io_manager import ReportFilesIOManager
 from gaibao_pipeline.landing import scan
 from gaibao_pipeline.partitions import REPORTS, plan_ranges, range_tags
-from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource, ParseSettingsResource
+from gaibao_pipeline.resources import (
+    DatabaseResource,
+    LandingFolderResource,
+    ParseSettingsResource,
+    ReviewPagesResource,
+)
 from tests.conftest import corpus_dir
 from tests.db.conftest import db_url  # noqa: F401 - the SQLite / PostgreSQL database fixture
 
 # Columns that say which run wrote a row and when: they differ between two runs by design.
-RUN_COLUMNS = frozenset({"run_id", "loaded_at", "first_seen_at"})
+RUN_COLUMNS = frozenset({"run_id", "loaded_at", "first_seen_at", "computed_at"})
 
 
 @pytest.fixture
@@ -56,6 +62,8 @@ def resources(landing: Path, url: str) -> dict[str, Any]:
         "landing_folder": LandingFolderResource(path=str(landing)),
         "parse_settings": ParseSettingsResource(),
         "io_manager": ReportFilesIOManager(),
+        "review_pages": ReviewPagesResource(directory=str(landing.parent / "review")),
+        "agency_aliases": AgencyAliasesResource(),
     }
 
 
@@ -65,7 +73,10 @@ def materialize_all(instance: dg.DagsterInstance, landing: Path, url: str) -> dg
     instance.add_dynamic_partitions(REPORTS.name, keys)
     [whole] = plan_ranges(instance.get_dynamic_partitions(REPORTS.name), keys)
     return dg.materialize(
-        ALL_ASSETS, instance=instance, resources=resources(landing, url), tags=range_tags(whole)
+        [*ALL_ASSETS, *ALL_CHECKS],
+        instance=instance,
+        resources=resources(landing, url),
+        tags=range_tags(whole),
     )
 
 

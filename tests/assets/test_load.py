@@ -1,6 +1,6 @@
-"""Loading one batch when a report cannot be written: a malformed report (a parser bug) or
-text PostgreSQL refuses (a NUL character) becomes that file's status in `source_files`,
-and the rest of the batch loads; on both database backends.
+"""Loading one batch when a report cannot be written: a malformed report (a parser bug)
+becomes that file's `invalid` status in `source_files`, text with a NUL character (which
+PostgreSQL refuses) loads without it, and the rest of the batch loads; on both backends.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gaibao_pipeline.assets.load import _load
+from gaibao_pipeline.assets.load import load_batch
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.db.schema import source_files
 from gaibao_pipeline.report import ReportCell
@@ -34,19 +34,17 @@ def test_unloadable_report_is_recorded_as_its_status(db_url: str, engine: Engine
         name: SourceFile(f"r{i:016x}", f"{name}.pdf", f"/landing/{name}.pdf", 1, "ab" * 32)
         for i, name in enumerate(("good", "duplicate", "nul"))
     }
-    results = {
-        name: _load(database, sources[name], report, "run-1", AT)
-        for name, report in (("good", good), ("duplicate", duplicate), ("nul", with_nul))
-    }
+    names = ("good", "duplicate", "nul")
+    items = [(sources[name], report) for name, report in zip(names, (good, duplicate, with_nul), strict=True)]
+    results = dict(zip(names, load_batch(database, items, "run-1", AT), strict=True))
     database.teardown_after_execution(None)  # type: ignore[arg-type]
     assert results["good"].status == "ok"
-    assert results["duplicate"].status == "unreadable"
+    assert results["duplicate"].status == "invalid"
     with engine.connect() as conn:
         rows = dict(conn.execute(sa.select(source_files.c.source_path, source_files.c.status)).all())
         message = conn.execute(
             sa.select(source_files.c.error_message).where(source_files.c.source_path == "duplicate.pdf")
         ).scalar_one()
-    assert rows["good.pdf"] == "ok" and rows["duplicate.pdf"] == "unreadable"
+    assert rows["good.pdf"] == "ok" and rows["duplicate.pdf"] == "invalid"
     assert message.startswith("parsed report could not be loaded")
-    # SQLite stores a NUL character; PostgreSQL refuses it, which costs that one file only.
-    assert rows["nul.pdf"] == ("ok" if db_url.startswith("sqlite") else "unreadable")
+    assert rows["nul.pdf"] == "ok"  # the NUL is dropped on both backends

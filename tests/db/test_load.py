@@ -17,6 +17,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import load_report, record_source_file
+from gaibao_pipeline.db.engine import write_transaction
+from gaibao_pipeline.db.load import write_report_rows
+from gaibao_pipeline.db.rows import report_rows
 from gaibao_pipeline.db.schema import (
     agency_year_summary,
     cells_t2,
@@ -121,14 +124,40 @@ def test_failure_half_way_keeps_previous_load(db: Engine, helpers: Any) -> None:
 
 
 def test_database_error_half_way_keeps_previous_load(db: Engine, helpers: Any) -> None:
-    """A constraint violation raised by the database itself (a NULL title) rolls back too."""
+    """A constraint violation raised by the database itself (a NULL title) rolls back too.
+
+    The table contracts refuse such rows before loading; this writes them past the
+    contracts, as a bug there would, to show the database's own guarantee."""
     _load(db, helpers.hongze())
     before = helpers.snapshot(db)
     broken = helpers.hongze()
     broken.sections = [dataclasses.replace(broken.sections[0], title=None)]
-    with pytest.raises(sa.exc.IntegrityError):
-        _load(db, broken)
+    rows = report_rows(
+        broken, report_id=RID, source_path="hongze2023.pdf", run_id=None, loaded_at=datetime.now(UTC)
+    )
+    with pytest.raises(sa.exc.IntegrityError), write_transaction(db) as conn:
+        write_report_rows(conn, rows)
     assert helpers.snapshot(db) == before
+
+
+def test_rows_breaking_a_table_contract_are_refused_not_loaded(db: Engine, helpers: Any) -> None:
+    """A report whose rows would corrupt the tables (a NULL section title, an unknown code)
+    is recorded as invalid with the reason; none of its rows, and none of an earlier load's,
+    remain."""
+    _load(db, helpers.hongze())
+    broken = helpers.hongze()
+    broken.sections = [dataclasses.replace(broken.sections[0], title=None)]
+    broken.cells.append(ReportCell("t3", "9.9", "total", 1, "1"))
+    result = _load(db, broken)
+    assert result.status == Status.INVALID.value
+    with db.connect() as conn:
+        status, message = conn.execute(
+            sa.select(source_files.c.status, source_files.c.error_message).where(
+                source_files.c.report_id == RID
+            )
+        ).one()
+        assert status == "invalid" and "sections.title" in message and "9.9" in message
+        assert conn.execute(sa.select(sa.func.count()).select_from(cells_t3)).scalar() == 0
 
 
 @pytest.mark.parametrize(
@@ -205,6 +234,8 @@ def test_blank_stays_null_and_zero_stays_zero(db: Engine, helpers: Any) -> None:
 
 def test_values_provenance_and_json_round_trip(db: Engine, helpers: Any) -> None:
     report = helpers.hongze()
+    # a 2019-template column beside the 2021 ones: only a report of unknown template may mix them
+    report.report.template = None
     report.cells.append(
         ReportCell(
             "t2", "licensing", "change", -11, "减11(划至市行政审批管理局)", note="划至市行政审批管理局"

@@ -1,0 +1,63 @@
+"""Asset checks across years: each loaded report against the same agency's report of the year before.
+
+Recomputed over the whole database after every load (a report's predecessor may have been
+loaded in another run), stored in `cross_year_results`, and recorded as evaluations on the
+partitions of this run's reports and of the reports that follow them by a year.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+
+from gaibao_pipeline.checks.evaluations import evaluations
+from gaibao_pipeline.contracts.catalog import INVARIANTS
+from gaibao_pipeline.contracts.cross_year import cross_year_checks, load_aliases
+from gaibao_pipeline.db import read_year_reports, store_cross_year_results, upgrade_schema
+from gaibao_pipeline.partitions import REPORTS
+from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.resources import DatabaseResource
+
+LOADED = dg.AssetKey("out_loaded_reports")
+CROSS_YEAR = [i for i in INVARIANTS if i.scope == "cross_year"]
+SPECS = [
+    dg.AssetCheckSpec(i.check_name, asset=LOADED, description=i.description, partitions_def=REPORTS)
+    for i in CROSS_YEAR
+]
+
+
+class AgencyAliasesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+    """An optional CSV of agency renames (old name, new name) beyond the built-in ones."""
+
+    path: str | None = None
+
+    def aliases(self) -> dict[str, str]:
+        return load_aliases(Path(self.path)) if self.path else {}
+
+
+@dg.multi_asset_check(specs=SPECS, name="cross_year_checks")
+def cross_year(
+    context: dg.AssetCheckExecutionContext, database: DatabaseResource, agency_aliases: AgencyAliasesResource
+) -> Iterator[dg.AssetCheckEvaluation | dg.Output]:  # type: ignore[type-arg]
+    """Carried-over applications and documents in force agree with the same agency's previous year."""
+    engine = database.engine()
+    upgrade_schema(engine)
+    loaded = read_year_reports(engine)
+    results = cross_year_checks(loaded, agency_aliases.aliases())
+    stored = store_cross_year_results(engine, results, run_id=context.run.run_id)
+    in_run = (
+        set(context.partition_keys) if context.has_partition_key_range or context.has_partition_key else set()
+    )
+    by_id = {r.report_id: r for r in loaded}
+    # this run's reports, and the reports whose predecessor is one of them
+    touched = {k for k in results if k in in_run} | {
+        k for k, checks in results.items() for c in checks if c.detail.get("previous_report_id") in in_run
+    }
+    for key in sorted(touched):
+        year = by_id[key]
+        report = Report(SourceInfo(key, "", "", 0))
+        report.report.agency, report.report.year = year.agency, year.year
+        yield from evaluations(LOADED, CROSS_YEAR, key, report, results[key])
+    context.log.info(f"cross-year: {len(results)} reports have a previous year; {stored} outcomes stored")
+    for spec in SPECS:
+        yield dg.Output(None, output_name=spec.get_python_identifier())

@@ -1,0 +1,113 @@
+"""Reports read back from the database: for reviewers, and for checks across reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from gaibao_pipeline.contracts.cross_year import YearReport
+from gaibao_pipeline.db.schema import CELL_TABLES, check_results, reports, sections, source_files
+from gaibao_pipeline.errors import Status
+from gaibao_pipeline.model import Provenance
+from gaibao_pipeline.report import (
+    CellKey,
+    CheckResult,
+    Number,
+    Report,
+    ReportCell,
+    ReportMeta,
+    Section,
+    SourceInfo,
+)
+
+# The cells the cross-year checks compare: t3 rows 2 and 4, t2 documents in force.
+_CROSS_YEAR_CELLS = (
+    ("t3", ("2", "4")),
+    ("t2", ("rules", "normative_docs")),
+)
+
+
+def read_report(engine: Engine, report_id: str) -> Report | None:
+    """The report as loaded (cells with raw text and provenance, checks), or None if absent."""
+    with engine.connect() as conn:
+        joined = sa.select(
+            reports, source_files.c.file_name, source_files.c.size_bytes, source_files.c.format
+        )
+        head = (
+            conn.execute(
+                joined.join_from(
+                    reports, source_files, reports.c.report_id == source_files.c.report_id
+                ).where(reports.c.report_id == report_id)
+            )
+            .mappings()
+            .first()
+        )
+        if head is None:
+            return None
+        source = SourceInfo(
+            head["file_name"], head["source_sha256"] or "", head["format"] or "", head["size_bytes"] or 0
+        )
+        meta = ReportMeta(
+            head["agency"],
+            head["year"],
+            head["template"],
+            head["report_date"].isoformat() if head["report_date"] else None,
+            head["published_at"],
+        )
+        report = Report(source, Status(head["status"]), head["message"], meta, page_count=head["page_count"])
+        report.warnings = list(head["warnings"] or [])
+        report.sections = [
+            Section(r.no, r.title, r.printed_no)
+            for r in conn.execute(
+                sa.select(sections).where(sections.c.report_id == report_id).order_by(sections.c.seq)
+            )
+        ]
+        for code, table in CELL_TABLES.items():
+            for r in conn.execute(sa.select(table).where(table.c.report_id == report_id)).mappings():
+                report.cells.append(_cell(code, r))
+        report.checks = [
+            CheckResult(
+                r.check_id, r.passed, r.severity, dict(r.detail or {}), tuple(tuple(c) for c in r.cells)
+            )
+            for r in conn.execute(
+                sa.select(check_results)
+                .where(check_results.c.report_id == report_id)
+                .order_by(check_results.c.seq)
+            )
+        ]
+    return report
+
+
+def _cell(table: str, r: Any) -> ReportCell:
+    bbox = tuple(r["bbox"]) if r["bbox"] else None
+    where = Provenance(r["page"], r["table_index"], r["grid_row"], r["grid_col"], bbox, r["line"])
+    return ReportCell(
+        table, r["row_code"], r["col_code"], r["value"], r["raw_text"], bool(r["inferred"]), where, r["note"]
+    )
+
+
+def read_year_reports(engine: Engine) -> list[YearReport]:
+    """Every loaded report with the cells the cross-year checks compare."""
+    values: dict[str, dict[CellKey, Number | None]] = defaultdict(dict)
+    counts: dict[str, int] = defaultdict(int)
+    with engine.connect() as conn:
+        for code, rows in _CROSS_YEAR_CELLS:
+            table = CELL_TABLES[code]
+            query = sa.select(table.c.report_id, table.c.row_code, table.c.col_code, table.c.value).where(
+                table.c.row_code.in_(rows)
+            )
+            for report_id, row, col, value in conn.execute(query):
+                values[report_id][(code, row, col)] = value
+                counts[report_id] += value is not None
+        heads = conn.execute(
+            sa.select(reports.c.report_id, reports.c.agency, reports.c.year, reports.c.template).where(
+                reports.c.status == Status.OK.value
+            )
+        ).all()
+    return [
+        YearReport(report_id, agency, year, template, values.get(report_id, {}), counts.get(report_id, 0))
+        for report_id, agency, year, template in heads
+    ]
