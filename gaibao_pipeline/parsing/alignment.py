@@ -24,6 +24,7 @@ DELETE_PENALTY = 4.0  # a cell too many, dropped
 AGAINST_LAYOUT = 3.0  # reading an empty as data where the table uses empties as structure
 MISPLACED = 0.4  # a value read into a column other rows of the table do not use for it
 MAX_READINGS = 400
+KEEP_READINGS = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,8 @@ def readings(
     else:
         found = _cell_readings(tokens, len(cols), kinds, layout)
     solved = [r for r in (_solve_row(r, groups) for r in found) if r is not None]
-    return _dedupe(solved or found)
+    # the cheapest readings are enough to choose from; a hostile row must not give thousands
+    return _dedupe(solved or found)[:KEEP_READINGS]
 
 
 def _slot(token: Token, kind: str) -> Slot:

@@ -18,6 +18,7 @@ from gaibao_pipeline.report import CellKey, Number
 
 VIOLATION_WEIGHT = 10.0
 EXHAUSTIVE_LIMIT = 512
+PAIR_LIMIT = 400  # joint readings of two rows tried together in the local search
 
 RowPenalty = Callable[[str, Reading], float]
 
@@ -84,6 +85,8 @@ def _descend(
                     chosen, current, improved = trial, cost, True
         if not improved:
             for first, second in itertools.combinations(ambiguous, 2):
+                if len(options[first]) * len(options[second]) > PAIR_LIMIT:
+                    continue
                 for i, j in itertools.product(range(len(options[first])), range(len(options[second]))):
                     trial = {**chosen, first: i, second: j}
                     cost = total_cost(trial)

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 MAX_DIGITS = 9  # no count in these tables has more digits than this
-MAX_CANDIDATES = 20000
+MAX_CANDIDATES = 4000  # cuts kept per row: a hostile run of digits must not explode
 
 _PIECE = re.compile(r"[+\-]?\d+(?:\.\d+)?")
 

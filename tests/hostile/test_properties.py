@@ -66,6 +66,7 @@ def test_run_together_row_with_total_splits_back(parts: list[int]) -> None:
         assert sum(int(c) for c in cut[:-1]) == int(cut[-1])
 
 
+@settings(deadline=None)
 @given(st.text(alphabet="0123456789 .-", max_size=30), st.integers(min_value=1, max_value=8))
 def test_split_runs_never_raises(digits: str, width: int) -> None:
     for cut in split_runs(digits.split(), [Group(width)]):
