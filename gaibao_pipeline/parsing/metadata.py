@@ -15,10 +15,13 @@ _ORG_SUFFIX = (
     "中心|部|处|所|站|队|馆|社|会|集团|公司|实验区|开发区|新区|示范区|街道办事处|街道|镇|乡|政府"
 )
 _PLACE_SUFFIX = "省|市|县|区|州|旗|盟|自治州|自治县|自治区|镇|乡|街道"
-_TITLE = re.compile(
-    r"(?P<prefix>[^\n。；;，,]{0,40}?)(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*信息\s*公开\s*"
-    r"(?:工作)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+# "2021年政府信息公开工作年度报告", "2021年度政务公开工作年度报告", "2021年政府信息公开工作的年度报告"
+_TITLE_WORDS = (
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*(?:信息)?\s*公开\s*"
+    r"(?:工作)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
 )
+_TITLE = re.compile(r"(?P<prefix>[^\n。；;，,]{0,40}?)" + _TITLE_WORDS)
+_TITLE_ONLY = re.compile(_TITLE_WORDS)
 _PERIOD = re.compile(
     r"统计(?:期限|时限|期间|区间|范围)?[^。；]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
 )
@@ -77,40 +80,43 @@ def report_titles(lines: Sequence[str]) -> list[tuple[str | None, int]]:
 
 
 def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | None, int | None]:
-    candidates = ([to_simplified(nfkc(title_hint))] if title_hint else []) + _title_windows(lines)
-    for text in candidates:
-        match = _TITLE.search(text)
-        if not match:
-            continue
-        year = int(match.group("year"))
-        prefix = _clean_prefix(match.group("prefix"))
-        if not prefix:
-            # the agency on the line above the title ("洪泽区人民政府" / "2023年…报告")
-            before = text[: match.start()].rstrip("\n").split("\n")
-            prefix = _clean_prefix(before[-1]) if before and before[-1] else ""
-        return (prefix or None), year
-    return None, None
+    """Agency and year from the title: the crawler's or page's title first, then the first lines.
 
-
-def _title_windows(lines: Sequence[str]) -> list[str]:
-    """The first lines, alone and joined with their neighbour (titles break across lines)."""
-    head = [line for line in lines[:12] if len(line) <= 80]
-    out: list[str] = []
-    for i, line in enumerate(head):
-        if i + 1 < len(head):
-            out.append(line + head[i + 1])
-        out.append(line)
-        if i > 0:
-            out.append(head[i - 1] + "\n" + line)
-    return out
+    Titles break across lines ("洪泽区人民政府" / "2023年政府信息公开工作年度报告", or the
+    year on a line of its own), so the first short lines are read as one string; the agency
+    is what precedes the year on its line, else the line above.
+    """
+    hint_year = None
+    if title_hint:
+        hint = re.sub(r"\s+", "", to_simplified(nfkc(title_hint)))
+        match = _TITLE.search(hint)
+        if match:
+            hint_year = int(match.group("year"))
+            if _clean_prefix(match.group("prefix")):
+                return _clean_prefix(match.group("prefix")), hint_year
+    head = [re.sub(r"\s+", "", line) for line in lines[:15]]
+    head = [line for line in head if 0 < len(line) <= 80]
+    flat = "".join(head)
+    starts = [sum(len(x) for x in head[:i]) for i in range(len(head))]
+    found = _TITLE_ONLY.search(flat)
+    if not found:
+        return None, hint_year
+    line = max(i for i, start in enumerate(starts) if start <= found.start())
+    prefix = _clean_prefix(flat[starts[line] : found.start()])
+    if not prefix and line > 0 and len(head[line - 1]) <= 40:
+        prefix = _clean_prefix(head[line - 1])  # the agency on the line above the title
+    return prefix or None, hint_year or int(found.group("year"))
 
 
 def _clean_prefix(prefix: str) -> str:
     text = re.sub(r"\s+", "", prefix)
     text = re.sub(r"^(标题|题目)[:：]", "", text)
-    text = re.sub(r"^(关于|【[^】]*】|\[[^\]]*\])", "", text)
+    text = re.sub(r"^[【\[]([^】\]]*)[】\]]$", r"\1", text)  # "【某某市人民政府】" is the agency
+    text = re.sub(r"^(关于|【[^】]*】|\[[^\]]*\])", "", text)  # "【通知公告】某某市…": a category
     text = text.strip("《》“”\"'：:、-—·|")
     text = re.sub(r"(关于|的)$", "", text)
+    if re.search(r"[《》“”]|关于|根据|按照|编制", text):
+        return ""  # a sentence that cites a title, not a title
     if not text or not re.search(r"[\u4e00-\u9fff]", text) or len(text) > 40:
         return ""
     return text

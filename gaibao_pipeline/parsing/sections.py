@@ -20,7 +20,10 @@ _MEANINGS: tuple[tuple[int, tuple[str, ...]], ...] = (
 )
 # a heading starts a line, or follows punctuation or digits in text whose breaks were lost;
 # never a word ("统一、规范") or an ordinal ("第三、")
-_HEADING = re.compile(r"(?<![\u4e00-\u9fff〇○])([一二三四五六七八九十]{1,2})\s*[、.．]\s*")
+_HEADING = re.compile(
+    r"(?<![\u4e00-\u9fff〇○])([一二三四五六七八九十]{1,2})\s*[、.．]\s*"
+    r"|第([一二三四五六七八九十]{1,2})部分\s*[、:：.．]?\s*"  # "第一部分 总体情况"
+)
 _TITLE_END = re.compile(r"(情况|事项|措施|概述|问题|意见)")
 MAX_TITLE = 40
 
@@ -37,7 +40,7 @@ def find_sections(paragraphs: Iterable[str]) -> list[Section]:
 def _headings(text: str) -> list[Section]:
     found = []
     for match in _HEADING.finditer(text):
-        printed = match.group(1)
+        printed = match.group(1) or match.group(2)
         tail = text[match.end() : match.end() + MAX_TITLE]
         title = _title(tail)
         if not title:

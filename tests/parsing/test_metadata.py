@@ -1,0 +1,94 @@
+"""Agency, year and report date from titles, bodies and signatures, as real reports print them."""
+
+from __future__ import annotations
+
+import pytest
+
+from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
+
+
+@pytest.mark.parametrize(
+    ("lines", "hint", "agency", "year"),
+    [
+        # title on one line
+        (["某某市人民政府办公室2021年政府信息公开工作年度报告"], None, "某某市人民政府办公室", 2021),
+        # agency on the line above the title (洪泽区 2023 PDF)
+        (["洪泽区人民政府", "2023 年政府信息公开工作年度报告"], None, "洪泽区人民政府", 2023),
+        # year on a line of its own
+        (["某某市交通运输局", "2021年度", "政府信息公开工作年度报告"], None, "某某市交通运输局", 2021),
+        # "关于…的年度报告", "政务公开", brackets
+        (["关于某某县人民政府2022年政府信息公开工作的年度报告"], None, "某某县人民政府", 2022),
+        (["某某区数据局2020年政务公开工作年度报告"], None, "某某区数据局", 2020),
+        (["【某某市人民政府】2021年政府信息公开工作年度报告"], None, "某某市人民政府", 2021),
+        # traditional script, converted
+        (["張掖市環境保護局", "2012年政府信息公開工作年度報告"], None, "张掖市环境保护局", 2012),
+        # the crawler's title wins over body lines
+        (
+            ["一、总体情况", "2022年，某某市财政局认真贯彻条例"],
+            "某某市财政局2022年政府信息公开工作年度报告",
+            "某某市财政局",
+            2022,
+        ),
+        # a title naming only the department gets its place from the body (抚远市 2020)
+        (
+            ["生态环境局2020年政府信息公开", "工作年度报告", "2020年，抚远市生态环境局认真贯彻落实《条例》"],
+            None,
+            "抚远市生态环境局",
+            2020,
+        ),
+        # no title: the signature above the date at the end; the year from the statistics period
+        (
+            ["报告中数据统计期限为2020年1月1日—12月31日。", "正文", "忻州市生态环境局", "2021年1月29日"],
+            None,
+            "忻州市生态环境局",
+            2020,
+        ),
+    ],
+)
+def test_agency_and_year(lines: list[str], hint: str | None, agency: str, year: int) -> None:
+    found = extract_metadata(lines, hint, None)
+    assert (found.agency, found.year) == (agency, year)
+
+
+def test_a_cited_title_is_not_the_agency() -> None:
+    found = extract_metadata(
+        ["根据《国务院办公厅关于2021年政府信息公开工作年度报告有关事项的通知》要求，编制本报告。"], None, None
+    )
+    assert found.agency is None or "国务院办公厅" not in found.agency
+
+
+@pytest.mark.parametrize(
+    ("lines", "year", "date"),
+    [
+        (["某某局2020年政府信息公开工作年度报告", "正文", "某某局", "2021年1月29日"], 2020, "2021-01-29"),
+        (
+            ["某某县人民政府2011年政府信息公开工作年度报告", "正文 二○一二年二月二十日 附件1：统计表"],
+            2011,
+            "2012-02-20",
+        ),
+        (
+            ["某某局2012年政府信息公开工作年度报告", "填报人: 某 联系电话:123 报出日期: 2012年 12 月 31 日"],
+            2012,
+            "2012-12-31",
+        ),
+        # dates inside sentences are not the report's date
+        (
+            ["某某局2021年政府信息公开工作年度报告", "统计期限自2021年1月1日起至2021年12月31日止。"],
+            2021,
+            None,
+        ),
+    ],
+)
+def test_report_date(lines: list[str], year: int, date: str | None) -> None:
+    found = extract_metadata(lines, None, None)
+    assert (found.year, found.report_date) == (year, date)
+
+
+def test_report_titles_finds_every_report_in_a_file() -> None:
+    lines = [
+        "甲县人民政府2020年政府信息公开工作年度报告",
+        "正文",
+        "乙县人民政府",
+        "2020年政府信息公开工作年度报告",
+    ]
+    assert report_titles(lines) == [("甲县人民政府", 2020), ("乙县人民政府", 2020)]
