@@ -113,3 +113,17 @@ def test_pdf_exported_by_libreoffice(seed: int, tmp_path: Path) -> None:
         parsed = parse_bytes((tmp_path / f"{stem}.pdf").read_bytes(), f"{stem}.pdf")
         assert parsed.ok and parsed.source.format == "pdf"
         assert not mismatches(reports[kind], parsed), stem
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_html_page_whose_tables_are_lines_of_text(seed: int) -> None:
+    """A page that prints each table row as a paragraph (`一、本年新收… 21 0 0 0 0 0 21`)."""
+    built = make_report(seed, "2021")
+    if None in built.cells.values():
+        pytest.skip("space-separated rows cannot show blank cells")
+    lines = build_text(built, "spaced").decode("utf-8").splitlines()
+    body = "".join(f"<p>{line}</p>" for line in lines if line.strip())
+    page = f"<html><head><meta charset='utf-8'><title>{built.title}</title></head><body>{body}</body></html>"
+    parsed = parse_bytes(page.encode("utf-8"), "report.html")
+    assert parsed.ok and parsed.source.format == "html"
+    assert not mismatches(built, parsed)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from gaibao_pipeline.documents.encoding import decode_text
+from gaibao_pipeline.documents.lines import row_cells, table_segments
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Block, Cell, Document, DocumentMetadata, Grid, Paragraph, Provenance
@@ -34,12 +35,6 @@ _BODY_MARKER = re.compile(r"^=+\s*正文\s*=+$")
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
-# a cell value on its own: a number (maybe signed, with a unit) or a not-applicable mark
-_VALUE_TOKEN = re.compile(
-    r"^(?:(?:增加?|减少?|[+＋\-－−])?\d[\d,]*(?:[.．]\d+)?(?:亿元|万元|元|件|条|个|项|次)?|[/／—–\-－]{1,4}|无)$"
-)
-_MAX_LABEL_LINE = 40  # a label line inside a table; longer lines are narrative
-_MIN_VALUE_LINES = 3  # short lines become a table only with this many lines of values
 _DATETIME = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
@@ -84,28 +79,7 @@ def _classify(number: int, raw: str) -> _Line:
         return _Line(number, text, "pipe")
     if "\t" in text:
         return _Line(number, text, "tab")
-    if spaced_cells(text) is not None:
-        return _Line(number, text, "cells")
     return _Line(number, text, "text")
-
-
-def spaced_cells(text: str) -> list[str] | None:
-    """A line of values, or a label followed by values, separated by spaces; else None."""
-    parts = text.split()
-    values = 0
-    while values < len(parts) and _VALUE_TOKEN.match(parts[len(parts) - 1 - values]):
-        values += 1
-    if values == 0:
-        return None
-    label = " ".join(parts[: len(parts) - values])
-    if label and (len(label) > 2 * _MAX_LABEL_LINE or not re.search(r"[\u4e00-\u9fff]", label)):
-        return None
-    if label and values < 2 and not re.search(r"[\u4e00-\u9fff]$", label):
-        return None
-    if label and re.search(r"[，。；,;]$|[年月日号]$", label):
-        return None  # a sentence ending in a number, not a table row
-    cells = parts[len(parts) - values :]
-    return ([label] if label else []) + cells
 
 
 def _crawler_metadata(lines: list[_Line]) -> DocumentMetadata:
@@ -169,60 +143,38 @@ def _blocks(lines: list[_Line]) -> list[Block]:
                 table_index += 1
             i = j
             continue
-        if line.kind in ("cells", "text"):
-            j = _segment_end(lines, i)
-            segment = lines[i:j]
-            value_lines = [x for x in segment if x.kind == "cells"]
-            values = sum(len(spaced_cells(x.text) or []) for x in value_lines)
-            if len(value_lines) >= _MIN_VALUE_LINES or values >= 2 * _MIN_VALUE_LINES:
-                grid = _cell_grid(segment, table_index)
-                blocks.append(grid)
-                table_index += 1
-                i = j
-                continue
-            if line.kind == "text" or line.kind == "cells":
-                blocks.append(Paragraph(line.text.strip(), Provenance(line=line.number)))
+        if line.kind == "text":
+            j = i
+            while j < len(lines) and lines[j].kind in ("text", "blank"):
+                j += 1
+            table_index = _plain_lines(lines[i:j], blocks, table_index)
+            i = j
+            continue
         i += 1
     return blocks
 
 
-def _is_label_line(line: _Line) -> bool:
-    """A short line, or a header of short words separated by spaces (no sentence in it)."""
-    if line.kind != "text":
-        return False
-    text = line.text.strip()
-    if re.search(r"[。；;！!？]", text):
-        return False  # a sentence, not a label
-    if len(text) <= _MAX_LABEL_LINE:
-        return True
-    words = text.split()
-    return len(words) >= 3 and not re.search(r"[，。；;]", text) and all(len(w) <= 12 for w in words)
+def _plain_lines(run: list[_Line], blocks: list[Block], table_index: int) -> int:
+    """Narrative lines as paragraphs, and runs of value lines among them as grids."""
+    texts = [None if line.kind == "blank" else line.text for line in run]
+    position = 0
+    for start, end in table_segments(texts):
+        blocks += [_paragraph(line) for line in run[position:start] if line.kind == "text"]
+        builder = _GridBuilder(table_index)
+        for line in run[start:end]:
+            if line.kind == "text":
+                for cell in row_cells(line.text):
+                    builder.add(cell, line.number)
+                builder.end_row()
+        blocks.append(builder.grid())
+        table_index += 1
+        position = end
+    blocks += [_paragraph(line) for line in run[position:] if line.kind == "text"]
+    return table_index
 
 
-def _segment_end(lines: list[_Line], i: int) -> int:
-    """The end of a run of value lines and short label lines starting at `i` (blank lines inside)."""
-    if not (lines[i].kind == "cells" or _is_label_line(lines[i])):
-        return i + 1
-    j = i
-    last = i
-    while j < len(lines) and (lines[j].kind in ("cells", "blank") or _is_label_line(lines[j])):
-        if lines[j].kind != "blank":
-            last = j
-        j += 1
-    return last + 1
-
-
-def _cell_grid(lines: list[_Line], table_index: int) -> Grid:
-    """One grid row per line: a label line, a spaced row, or a lone value."""
-    builder = _GridBuilder(table_index)
-    for line in lines:
-        if line.kind == "blank":
-            continue
-        cells = spaced_cells(line.text) if line.kind == "cells" else [line.text.strip()]
-        for cell in cells or []:
-            builder.add(cell, line.number)
-        builder.end_row()
-    return builder.grid()
+def _paragraph(line: _Line) -> Paragraph:
+    return Paragraph(line.text.strip(), Provenance(line=line.number))
 
 
 def _pipe_cells(text: str, markdown: bool) -> list[str]:

@@ -32,7 +32,7 @@ from gaibao_pipeline.parsing.narrative import statements
 from gaibao_pipeline.parsing.normalize import nfkc
 from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
-from gaibao_pipeline.parsing.stream import Token, expand_run_together, tokens_of
+from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
 from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
 from gaibao_pipeline.script import to_simplified
@@ -43,7 +43,7 @@ __all__ = ["parse_document"]
 def parse_document(document: Document, source: SourceInfo) -> Report:
     """Parse a read document into the `gaibao.report/1` report."""
     lines = document_lines(document)
-    blocks = expand_run_together(document)
+    blocks = recover_tables(document)
     tokens = tokens_of(blocks)
     regions = find_regions(tokens)
     said = statements([b.text for b in blocks if isinstance(b, Paragraph)])

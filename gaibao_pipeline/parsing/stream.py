@@ -8,10 +8,11 @@ values. Row starts are kept as soft boundaries; narrative paragraphs are hard on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gaibao_pipeline.model import Block, Document, Grid, Paragraph, Provenance
+from gaibao_pipeline.documents.lines import row_cells, table_segments
+from gaibao_pipeline.model import Block, Cell, Document, Grid, Paragraph, Provenance
 from gaibao_pipeline.parsing.runs import has_run_together_tables, split_run_together
 from gaibao_pipeline.parsing.values import ParsedValue, ValueKind, parse_value
 
@@ -39,17 +40,55 @@ class Token:
         return self.kind in (TokenKind.VALUE, TokenKind.EMPTY, TokenKind.RUN)
 
 
-def expand_run_together(document: Document) -> list[Block]:
-    """The document's blocks with run-together table text turned into grids."""
-    blocks: list[Block] = []
+def recover_tables(document: Document) -> list[Block]:
+    """The document's blocks with tables that survive only as text turned into grids.
+
+    Run-together cells (`规章000行政规范性文件693665`) become run-together grids; in formats
+    other than plain text (whose reader does this itself), lines of values among paragraphs
+    (a PDF table without vertical rules, `一、本年新收… 21 0 0 0 0 0 21`) become line grids.
+    """
     next_index = max((g.index for g in document.grids), default=-1) + 1
+    blocks: list[Block] = []
+    pending: list[Paragraph] = []
+
+    def flush() -> None:
+        nonlocal next_index
+        if document.format != "text":
+            grids, next_index = _line_tables(pending, next_index)
+            blocks.extend(grids)
+        else:
+            blocks.extend(pending)
+        pending.clear()
+
     for block in document.blocks:
         if isinstance(block, Paragraph) and has_run_together_tables(block.text):
+            flush()
             blocks.extend(split_run_together(block, next_index))
             next_index += 1
+        elif isinstance(block, Paragraph):
+            pending.append(block)
         else:
+            flush()
             blocks.append(block)
+    flush()
     return blocks
+
+
+def _line_tables(paragraphs: list[Paragraph], next_index: int) -> tuple[list[Block], int]:
+    out: list[Block] = []
+    position = 0
+    for start, end in table_segments([p.text for p in paragraphs]):
+        out += paragraphs[position:start]
+        cells = []
+        for row, paragraph in enumerate(paragraphs[start:end]):
+            for col, text in enumerate(row_cells(paragraph.text)):
+                where = replace(paragraph.where, table_index=next_index, row=row, col=col)
+                cells.append(Cell(row, col, text, where=where))
+        out.append(Grid(cells, index=next_index))
+        next_index += 1
+        position = end
+    out += paragraphs[position:]
+    return out, next_index
 
 
 def tokens_of(blocks: list[Block]) -> list[Token]:
