@@ -10,6 +10,16 @@ from dataclasses import dataclass
 
 TEMPLATES = ("2019", "2021", "legacy")
 
+# The official section titles of the 2019 and 2021 templates, 一 to 六.
+SECTION_TITLES = (
+    "总体情况",
+    "主动公开政府信息情况",
+    "收到和处理政府信息公开申请情况",
+    "政府信息公开行政复议、行政诉讼情况",
+    "存在的主要问题及改进情况",
+    "其他需要报告的事项",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class RowSpec:

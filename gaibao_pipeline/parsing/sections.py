@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from gaibao_pipeline.codes import SECTION_TITLES
 from gaibao_pipeline.parsing.normalize import chinese_number, nfkc
 from gaibao_pipeline.report import Section
 from gaibao_pipeline.script import to_simplified
@@ -52,20 +53,10 @@ def _headings(text: str) -> list[Section]:
     return found
 
 
-CANONICAL_TITLES = (
-    "总体情况",
-    "主动公开政府信息情况",
-    "收到和处理政府信息公开申请情况",
-    "政府信息公开行政复议、行政诉讼情况",
-    "存在的主要问题及改进情况",
-    "其他需要报告的事项",
-)
-
-
 def _title(tail: str) -> str:
     """The heading's title: up to the end of its line, or where the title ends in running text."""
     line = re.split(r"[\n。；;：:]", tail, maxsplit=1)[0].strip()
-    for canonical in CANONICAL_TITLES:
+    for canonical in SECTION_TITLES:
         # running text glued to the official title: "存在的主要问题及改进情况存在的问题主要有…"
         if line.startswith(canonical) and len(line) - len(canonical) >= 8:
             return canonical

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from html import escape
 
-from gaibao_pipeline.codes import T2_ROWS, T3_APPLICANT_COLS, T4_COL_CODES, T4_ROWS, t3_rows
+from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T3_APPLICANT_COLS, T4_COL_CODES, T4_ROWS, t3_rows
 from gaibao_pipeline.documents.encoding import canonical_encoding
 from gaibao_pipeline.synth.layout import T2_BLOCKS, T2_WIDTH, t2_colspans
-from gaibao_pipeline.synth.values import SECTION_NUMBERS, SECTION_TITLES, SynthReport, format_value
+from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport, format_value
 
 _T3_GROUPS = (
     ("（三）不予公开", "3.3."),
@@ -122,6 +122,11 @@ def _t4(report: SynthReport) -> str:
         + "</tr>",
     ]
     return '<table border="1" cellspacing="0" cellpadding="0">' + "".join(rows) + "</table>"
+
+
+def official_table(report: SynthReport, table: str) -> str:
+    """Table "t2", "t3" or "t4" as the form lays it out: a `<table>` with rowspans and colspans."""
+    return {"t2": _t2, "t3": _t3, "t4": _t4}[table](report)
 
 
 def _article(report: SynthReport) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gaibao_pipeline.codes import T2_ROWS, T4_ROWS, t3_rows
+from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T4_ROWS, t3_rows
 from gaibao_pipeline.synth.layout import T2_BLOCKS
-from gaibao_pipeline.synth.values import SECTION_NUMBERS, SECTION_TITLES, SynthReport, format_value
+from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport, format_value
 
 LAYOUTS = ("pipe_cells", "pipe_rows", "tab_rows", "word_export", "spaced", "run_together")
 # Layouts that cannot show a blank cell (an empty cell leaves no trace in them).

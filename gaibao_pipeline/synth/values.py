@@ -19,14 +19,6 @@ from gaibao_pipeline.codes import T2_ROWS, T3_APPLICANT_COLS, T4_ROWS, t3_leaf_c
 CellKey = tuple[str, str, str]
 Value = int | float | None
 
-SECTION_TITLES = (
-    "总体情况",
-    "主动公开政府信息情况",
-    "收到和处理政府信息公开申请情况",
-    "政府信息公开行政复议、行政诉讼情况",
-    "存在的主要问题及改进情况",
-    "其他需要报告的事项",
-)
 SECTION_NUMBERS = ("一", "二", "三", "四", "五", "六")
 
 # How outcomes of applications are distributed in real reports (weights, not shares).
