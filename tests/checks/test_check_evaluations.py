@@ -14,6 +14,7 @@ import pytest
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus as Status
 
 from gaibao_pipeline.checks.report_checks import CORE_REPORTS
+from gaibao_pipeline.codes import T3_COL_CODES
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.keys import report_key
 from gaibao_pipeline.synth import random_report
@@ -80,15 +81,7 @@ def two_years(folder: Path, change_carry: bool) -> None:
     first = random_report(rng, "2021", 2021, "某某县人民政府")
     second = random_report(rng, "2021", 2022, "某某县人民政府")
     cells = dict(second.cells)
-    for col in (
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other",
-        "total",
-    ):
+    for col in T3_COL_CODES:
         cells[("t3", "2", col)] = first.cells[("t3", "4", col)]
         # keep year 2022's own identities: what is carried over is received in the balance
         delta = (cells[("t3", "2", col)] or 0) - (second.cells[("t3", "2", col)] or 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+from gaibao_pipeline.codes import T3_COL_CODES
 from gaibao_pipeline.contracts.cross_year import YearReport, agency_key, cross_year_checks
 from gaibao_pipeline.synth import random_report
 
@@ -16,18 +17,9 @@ def two_years(
     before = random_report(rng, "2021", 2021, agency_before)
     after = random_report(rng, "2021", 2022, agency_after)
     cells = dict(after.cells)
-    for col in (
-        "natural_person",
-        "commercial",
-        "research",
-        "social_welfare",
-        "legal_service",
-        "other",
-        "total",
-    ):
-        cells[("t3", "2", col)] = before.cells[
-            ("t3", "4", col)
-        ]  # what 2021 carried forward, 2022 carried over
+    for col in T3_COL_CODES:
+        # what 2021 carried forward, 2022 carried over
+        cells[("t3", "2", col)] = before.cells[("t3", "4", col)]
     for row in ("rules", "normative_docs"):
         issued, repealed = cells[("t2", row, "issued")] or 0, cells[("t2", row, "repealed")] or 0
         cells[("t2", row, "in_force")] = (before.cells[("t2", row, "in_force")] or 0) + issued - repealed
