@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import requests
 
+from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.definitions import defs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -159,7 +160,11 @@ def test_code_location_loads_with_assets_sensor_and_schedule(webserver: int) -> 
         for name, n in nodes.items()
         if n["assetChecksOrError"]["__typename"] == "AssetChecks"
     }
-    assert sum(len(c) for c in checks.values()) == 0  # none yet: gaibao_pipeline/checks/ adds them
+    # every invariant of the spec, and the table contracts, on the asset they check
+    assert set(checks["core_reports"]) == {i.check_name for i in INVARIANTS if i.scope == "report"} | {
+        "table_contracts"
+    }
+    assert set(checks["out_loaded_reports"]) == {i.check_name for i in INVARIANTS if i.scope == "cross_year"}
 
     assert "load_reports" in {job["name"] for job in repository["jobs"]}
     assert [s["name"] for s in repository["sensors"]] == ["landing_folder_sensor"]

@@ -58,6 +58,11 @@ _TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[str, str]]]]] = [
         "One row per invariant outcome (勾稽 identities, completeness, timeliness) per report.",
         _FROM_REPORT,
     ),
+    (
+        db.cross_year_results,
+        "Cross-year check outcomes: each report against the same agency's previous year.",
+        {**_FROM_REPORT, "previous_report_id": [("out_reports", "report_id")]},
+    ),
 ]
 
 TABLE_SPECS = [
