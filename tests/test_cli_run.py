@@ -35,6 +35,10 @@ def test_run_on_a_fresh_machine(
     work = tmp_path / "clone"
     work.mkdir()
     monkeypatch.chdir(work)
+    # this run's temporary files only: other processes on the machine may use the same prefix
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.delenv("GAIBAO_DATABASE_URL", raising=False)
     monkeypatch.delenv("GAIBAO_LANDING_DIR", raising=False)
