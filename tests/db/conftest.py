@@ -62,6 +62,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     reason = postgres_unreachable()
     if reason:
+        if os.environ.get("GAIBAO_REQUIRE_POSTGRES"):
+            pytest.fail(f"{reason} (GAIBAO_REQUIRE_POSTGRES is set: CI must exercise PostgreSQL)")
         pytest.skip(reason)
     schema = f"gaibao_test_{uuid.uuid4().hex[:12]}"
     admin = make_engine(postgres_url())
