@@ -1,55 +1,31 @@
-"""Parse one file end to end: bytes → `Document` → `Report`, never raising for bad input.
+"""Parse files end to end: bytes → `Document` → `Report`, never raising for bad input.
 
-This is the entry point the CLI and the Dagster assets share. A file that cannot be read
-yields a `Report` whose `status` says why; only programming errors in this package escape
-as a status too (`unreadable` with the exception named), so one file never stops a run.
+The stages (`stages.py`) run in one call here, for the CLI and benchmarks; the Dagster
+assets run them apart. A file that cannot be read yields a `Report` whose `status` says
+why; even a bug in this package becomes that file's `unreadable` status, so one file never
+stops a run. Many files are parsed in worker processes (`parse_paths`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from gaibao_pipeline.documents import detect_format, read_document
-from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.keys import sha256_hex
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.stages import extract_bytes, parse, read_path
 from gaibao_pipeline.workers import run_isolated
-
-log = logging.getLogger(__name__)
 
 
 def parse_bytes(data: bytes, name: str, limits: Limits | None = None) -> Report:
     """Parse one file's bytes into a report; failures become a status, not an exception."""
-    limits = limits or Limits()
-    source = SourceInfo(file=name, sha256=sha256_hex(data), format=detect_format(data, name), size=len(data))
-    try:
-        document = read_document(data, name, limits)
-        return parse_document(document, source)
-    except DocumentError as exc:
-        return Report.failed(source, exc.status, exc.message)
-    except MemoryError:
-        return Report.failed(source, Status.TOO_LARGE, "ran out of memory while reading this file")
-    except RecursionError:
-        return Report.failed(source, Status.UNREADABLE, "file structure is nested too deeply to read")
-    except Exception as exc:
-        log.exception("unexpected error while parsing %s", name)
-        return Report.failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
+    return parse(extract_bytes(data, name, limits or Limits()))
 
 
 def parse_file(path: Path, limits: Limits | None = None) -> Report:
     """Parse a file on disk, checking its size before reading it into memory."""
-    limits = limits or Limits()
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        source = SourceInfo(file=path.name, sha256="", format="unknown", size=size)
-        return Report.failed(
-            source, Status.TOO_LARGE, f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
-        )
-    return parse_bytes(path.read_bytes(), path.name, limits)
+    return parse(read_path(path, limits or Limits()))
 
 
 def parse_files(

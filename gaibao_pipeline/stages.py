@@ -87,7 +87,16 @@ def read_path(path: Path, limits: Limits) -> ExtractedDocument:
         source = SourceInfo(file=name, sha256="", format="unknown", size=0)
         return _failed(source, Status.UNREADABLE, f"could not open file ({type(exc).__name__}: {exc})")
     # The hash of the bytes actually read: the file may have changed since it was registered.
+    return extract_bytes(data, name, limits)
+
+
+def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
+    """Read a file's bytes into a `Document`; every failure of the file becomes its status."""
     source = SourceInfo(file=name, sha256=sha256_hex(data), format=detect_format(data, name), size=len(data))
+    if len(data) > limits.max_file_bytes:
+        return _failed(
+            source, Status.TOO_LARGE, f"file is {len(data):,} bytes; the limit is {limits.max_file_bytes:,}"
+        )
     try:
         return ExtractedDocument(source, read_document(data, name, limits))
     except DocumentError as exc:
