@@ -20,9 +20,10 @@ from pathlib import Path
 import dagster as dg
 from tqdm import tqdm
 
+from gaibao_pipeline.db import make_engine, settled_sources
 from gaibao_pipeline.definitions import build_definitions
 from gaibao_pipeline.jobs import load_reports_job
-from gaibao_pipeline.landing import compare, scan
+from gaibao_pipeline.landing import Seen, compare, scan
 from gaibao_pipeline.partitions import (
     MAX_PARTITIONS_PER_RUN,
     REPORTS_NAME,
@@ -47,6 +48,7 @@ class RunOutcome:
     run_ids: list[str] = field(default_factory=list)
     failed_runs: list[str] = field(default_factory=list)  # run id: first error
     n_files: int = 0
+    n_skipped: int = 0  # unchanged files whose outcome the database already holds
 
 
 @contextmanager
@@ -101,26 +103,45 @@ def _first_error(result: dg.ExecuteInProcessResult) -> str:
     return "run failed"
 
 
+def _already_loaded(seen: list[Seen], database_url: str | None) -> set[str]:
+    """Keys of files the database holds with the same sha256 and a settled outcome."""
+    engine = make_engine(database_url)
+    try:
+        settled = settled_sources(engine)
+    finally:
+        engine.dispose()
+    return {item.file.key for item in seen if settled.get(item.file.key) == item.state.sha256}
+
+
 def run_landing_folder(
     root: Path,
     database_url: str | None,
     *,
     batch_size: int | None = None,
     show_progress: bool = True,
+    reload_all: bool = False,
 ) -> RunOutcome:
-    """Register every file under `root` and load all of them, `batch_size` reports per run."""
+    """Register every file under `root` and load them, `batch_size` reports per run.
+
+    A file whose bytes (sha256) the database already holds with a settled outcome is skipped
+    unless `reload_all` (e.g. after upgrading the parser); everything else is loaded.
+    """
     files = scan(root)
     with open_instance() as (instance, description):
         outcome = RunOutcome(description, n_files=len(files))
         if not files:
             return outcome
         # Hash only what moved since the instance last saw it; observations record the hashes.
+        seen = list(compare(root, files, known_by_path(files, observed_states(instance))))
+        skip = set() if reload_all else _already_loaded(seen, database_url)
+        outcome.n_skipped = len(skip)
         plan = register(
-            compare(root, files, known_by_path(files, observed_states(instance))),
+            seen,
             instance.get_dynamic_partitions(REPORTS_NAME),
             max_per_run=batch_size or MAX_PARTITIONS_PER_RUN,
             max_gap=0,  # run exactly this folder's files, even among other folders' partitions
             also_run=[f.key for f in files],
+            skip=skip,
         )
         instance.add_dynamic_partitions(REPORTS_NAME, plan.new_partitions)
         for observation in plan.observations:

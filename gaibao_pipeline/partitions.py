@@ -12,7 +12,7 @@ new files is one run of hundreds of reports instead of hundreds of runs.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -138,8 +138,12 @@ def register(
     max_per_run: int = MAX_PARTITIONS_PER_RUN,
     max_gap: int = MAX_GAP,
     also_run: Iterable[str] = (),
+    skip: Collection[str] = (),
 ) -> Registration:
-    """Plan the registration of scanned files: new and changed ones (and `also_run` keys) get runs."""
+    """Plan the registration of scanned files: new and changed ones (and `also_run` keys) get runs.
+
+    Keys in `skip` are registered and observed but get no run (their outcome is known already).
+    """
     present = set(existing)
     new_partitions: list[str] = []
     added: set[str] = set()
@@ -152,10 +156,13 @@ def register(
             added.add(key)
             new_partitions.append(key)
         if item.kind in ("new", "changed") or key in added:
-            wanted[key] = f"{item.state.sha256}:{item.state.mtime_ns}"
             observations.append(file_observation(item))
+            if key in skip:
+                continue
+            wanted[key] = f"{item.state.sha256}:{item.state.mtime_ns}"
     for key in also_run:
-        wanted.setdefault(key, "")
+        if key not in skip:
+            wanted.setdefault(key, "")
     ordered = [*existing, *new_partitions]
     ranges = plan_ranges(ordered, wanted, max_per_run=max_per_run, max_gap=max_gap)
     digest = hashlib.sha256("\n".join(f"{k}={v}" for k, v in sorted(wanted.items())).encode()).hexdigest()

@@ -66,11 +66,34 @@ def test_run_uses_dagster_home_and_reports_unreadable_files(
     with dg.DagsterInstance.get() as instance:
         assert instance.get_runs_count() == 1  # ten reports, one run, kept for the UI
         assert len(instance.get_dynamic_partitions("reports")) == 10
-    # A second run over the same folder on the same instance: same partitions, one more run.
-    assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
+    # A second run over the same folder on the same instance: same partitions; with --all
+    # (nothing changed, so only --all gives work) one more run.
+    assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress", "--all"]) == 0
+    assert "loaded now: 10 files (ok 9, unreadable 1)" in capsys.readouterr().out
     with dg.DagsterInstance.get() as instance:
         assert instance.get_runs_count() == 2
         assert len(instance.get_dynamic_partitions("reports")) == 10
+
+
+def test_second_run_skips_files_already_loaded_and_reloads_changed_ones(
+    tmp_path: Path, landing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
+    args = ["run", "--landing", str(landing), "--database-url", url, "--no-progress"]
+    assert main(args) == 0
+    capsys.readouterr()
+    assert main(args) == 0  # a new temporary instance each time: the database is what remembers
+    out = capsys.readouterr().out
+    assert "skipped: 9 files" in out and "runs: 0 of job load_reports" in out
+    assert "database total: 9 files (ok 9)" in out
+    changed = sorted(p for p in landing.rglob("*") if p.suffix == ".txt")[0]
+    changed.write_bytes(changed.read_bytes() + b"\n")
+    (landing / "garbage.pdf").write_bytes(b"\x00garbage" * 100)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "skipped: 8 files" in out and "loaded now: 2 files (ok 1, unreadable 1)" in out
+    assert main(args) == 0  # an unreadable file's outcome is settled by its bytes: skipped too
+    assert "skipped: 10 files" in capsys.readouterr().out
 
 
 def test_run_in_batches(tmp_path: Path, landing: Path, capsys: pytest.CaptureFixture[str]) -> None:

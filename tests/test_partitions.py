@@ -69,6 +69,16 @@ def test_register_without_changes_requests_nothing() -> None:
     assert plan.run_ranges == [] and plan.observations == [] and plan.new_partitions == []
 
 
+def test_register_skips_keys_whose_outcome_is_known_but_still_registers_them() -> None:
+    new = [_seen(f"new{i}.txt", "new") for i in range(3)]
+    known = new[1].file.key
+    plan = register(new, [], max_gap=0, also_run=[s.file.key for s in new], skip={known})
+    assert plan.new_partitions == [s.file.key for s in new]  # registered, visible in the UI
+    assert {o.partition for o in plan.observations} == {s.file.key for s in new}
+    runs = {k for r in plan.run_ranges for k in range_keys(plan.ordered, r)}
+    assert runs == {new[0].file.key, new[2].file.key}
+
+
 def test_run_requests_carry_the_range_and_a_stable_run_key() -> None:
     plan = register([_seen("a.txt", "new"), _seen("b.txt", "new")], [])
     [request] = run_requests(plan, run_key_prefix="landing")

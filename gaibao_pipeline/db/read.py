@@ -111,3 +111,29 @@ def read_year_reports(engine: Engine) -> list[YearReport]:
         YearReport(report_id, agency, year, template, values.get(report_id, {}), counts.get(report_id, 0))
         for report_id, agency, year, template in heads
     ]
+
+
+# Outcomes that depend only on a file's bytes: the same bytes give them again. Others
+# (timeout, too_large, needs_ocr, needs_converter, invalid) depend on limits, installed
+# tools or the parser, so a file that ended with one of them is worth another try.
+SETTLED_STATUSES = frozenset(
+    {
+        Status.OK,
+        Status.UNREADABLE,
+        Status.ENCRYPTED,
+        Status.NOT_A_REPORT,
+        Status.UNSUPPORTED_FORMAT,
+        Status.MULTIPLE_REPORTS,
+    }
+)
+
+
+def settled_sources(engine: Engine) -> dict[str, str]:
+    """report_id → sha256 of the files whose last load settled their outcome (see SETTLED_STATUSES)."""
+    if not sa.inspect(engine).has_table(source_files.name):
+        return {}
+    query = sa.select(source_files.c.report_id, source_files.c.sha256).where(
+        source_files.c.status.in_([s.value for s in SETTLED_STATUSES]), source_files.c.sha256.is_not(None)
+    )
+    with engine.connect() as conn:
+        return {report_id: sha for report_id, sha in conn.execute(query)}
