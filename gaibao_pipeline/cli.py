@@ -109,11 +109,15 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{root}: no such folder", file=sys.stderr)
         return 2
     url = args.database_url or database_url_from_env()
-    outcome = run_landing_folder(root, url, batch_size=args.batch_size, show_progress=not args.no_progress)
+    outcome = run_landing_folder(
+        root, url, batch_size=args.batch_size, show_progress=not args.no_progress, reload_all=args.all
+    )
     print(f"landing folder: {root} ({outcome.n_files} files)")
     if not outcome.n_files:
         print("nothing to load", file=sys.stderr)
         return 1
+    if outcome.n_skipped:
+        print(f"unchanged and already loaded, skipped: {outcome.n_skipped} files (--all reloads them)")
     print(f"dagster instance: {outcome.instance_description}")
     print(f"runs: {len(outcome.run_ids)} of job load_reports ({', '.join(outcome.run_ids)})")
     for failure in outcome.failed_runs:
@@ -151,6 +155,44 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _synth(args: argparse.Namespace) -> int:
+    from gaibao_pipeline.synth.corpus import write_corpus
+
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    try:
+        written = write_corpus(
+            Path(args.out), args.n, seed=args.seed, formats=formats, pdf_engine=args.pdf_engine
+        )
+    except (ValueError, RuntimeError) as exc:  # unknown format; soffice asked for but missing
+        print(f"gaibao synth: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{fmt} {n}" for fmt, n in written.by_format.items())
+    print(f"reports: {written.reports_dir} ({written.n_files}: {counts}; PDFs by {written.pdf_engine})")
+    print(f"expected values: {written.expected_dir}")
+    for stem in written.failed:
+        print(f"{stem}: LibreOffice did not export it; left out", file=sys.stderr)
+    return 1 if written.failed else 0
+
+
+def _add_synth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    synth = sub.add_parser(
+        "synth", help="generate N reports with known values in every format, for tests and benchmarks"
+    )
+    synth.add_argument("--out", metavar="DIR", required=True, help="writes DIR/reports/, DIR/expected/")
+    synth.add_argument("-n", type=int, required=True, metavar="N", help="number of reports")
+    synth.add_argument("--seed", type=int, default=0, help="same seed, same reports (default: 0)")
+    synth.add_argument(
+        "--formats", default="text,html,docx,pdf", help="comma-separated (default: text,html,docx,pdf)"
+    )
+    synth.add_argument(
+        "--pdf-engine",
+        choices=["auto", "soffice", "builtin"],
+        default="auto",
+        help="PDFs exported by LibreOffice, or drawn in Python (default: soffice when installed)",
+    )
+    synth.set_defaults(func=_synth)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gaibao", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -177,6 +219,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--batch-size", type=int, metavar="N", help="reports per Dagster run (default: 500, as for backfills)"
+    )
+    run.add_argument(
+        "--all",
+        action="store_true",
+        help="reload every file, also those the database holds unchanged (e.g. after a parser upgrade)",
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=_run)
@@ -205,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLAlchemy URL (default: GAIBAO_DATABASE_URL or data/gaibao.sqlite)",
     )
     review.set_defaults(func=_review)
+    _add_synth(sub)
     return parser
 
 

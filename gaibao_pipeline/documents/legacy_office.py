@@ -39,8 +39,10 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def soffice_command(soffice: str, profile: Path, outdir: Path, inputs: Sequence[Path]) -> list[str]:
-    """The headless conversion command for `inputs`, with a private user profile."""
+def soffice_command(
+    soffice: str, profile: Path, outdir: Path, inputs: Sequence[Path], convert_to: str = DOCX_FILTER
+) -> list[str]:
+    """The headless command converting `inputs` to `convert_to`, with a private user profile."""
     return [
         soffice,
         f"-env:UserInstallation={profile.resolve().as_uri()}",
@@ -50,14 +52,14 @@ def soffice_command(soffice: str, profile: Path, outdir: Path, inputs: Sequence[
         "--nodefault",
         "--nologo",
         "--convert-to",
-        DOCX_FILTER,
+        convert_to,
         "--outdir",
         str(outdir),
         *(str(p) for p in inputs),
     ]
 
 
-def _run(command: list[str], timeout: float) -> str:
+def run_soffice(command: list[str], timeout: float) -> str:
     """Run soffice; kill its whole process group on timeout. Returns its stderr."""
     process = subprocess.Popen(
         command,
@@ -115,7 +117,9 @@ def convert_to_docx(data: bytes, suffix: str, limits: Limits) -> bytes:
         source.parent.mkdir()
         source.write_bytes(data)
         outdir = root / "out"
-        stderr = _run(soffice_command(soffice, root / "profile", outdir, [source]), limits.timeout_seconds)
+        stderr = run_soffice(
+            soffice_command(soffice, root / "profile", outdir, [source]), limits.timeout_seconds
+        )
         result = outdir / "report.docx"
         if not result.is_file():
             tail = " ".join(stderr.split())[-_STDERR_TAIL:]
@@ -175,7 +179,7 @@ def convert_many(
             command = soffice_command(soffice, Path(tmp) / "profile", produced, batch)
             # files converted before a timeout are still collected below
             with contextlib.suppress(DocumentError):
-                _run(command, timeout_per_file * len(batch))
+                run_soffice(command, timeout_per_file * len(batch))
             for source in batch:
                 made = produced / f"{source.stem}.docx"
                 if not made.is_file():

@@ -1,0 +1,339 @@
+"""One benchmark phase per invocation, run by `bench/run.py` in a fresh process of its own.
+
+A fresh process per phase keeps phases from warming each other's caches and lets the
+orchestrator measure each one's peak memory (the process and its reader workers). Each
+phase writes its figures as JSON to `--result`.
+
+    python bench/phases.py parse  --corpus DIR --workers 0|N --result FILE
+    python bench/phases.py floor  --corpus DIR --workers N --result FILE
+    python bench/phases.py direct --landing DIR --db-url URL --workers N --result FILE
+    python bench/phases.py e2e    --landing DIR --db-url URL [--batch-size N] [--runs 2] --result FILE
+    python bench/phases.py load   --corpus DIR --db-url URL [--db-url URL] --result FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from gaibao_pipeline.keys import report_key
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.process import parse_file, parse_paths
+from gaibao_pipeline.report import Report
+from gaibao_pipeline.synth.expected import score
+
+REPO = Path(__file__).resolve().parents[1]
+LOAD_BATCH = 500  # reports per load_reports call, as in one Dagster run
+
+
+def _expected(corpus: Path) -> list[dict[str, Any]]:
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((corpus / "expected").glob("*.json"))]
+
+
+def _tally(records: list[dict[str, Any]], reports: dict[str, Report]) -> dict[str, Any]:
+    """Accuracy and pages per format for parsed `reports` (by file name)."""
+    out: dict[str, Any] = {}
+    for record in records:
+        report = reports[record["file"]]
+        got = score(record, report)
+        row = out.setdefault(
+            record["format"],
+            {
+                "n": 0,
+                "pages": 0,
+                "cells_right": 0,
+                "cells_total": 0,
+                "perfect": 0,
+                "not_ok": 0,
+                "examples": [],
+            },
+        )
+        row["n"] += 1
+        row["pages"] += report.page_count or 0
+        row["cells_right"] += got.cells_right
+        row["cells_total"] += got.cells_total
+        row["perfect"] += got.perfect
+        row["not_ok"] += not report.ok
+        if not got.perfect and len(row["examples"]) < 3:
+            row["examples"].append(
+                {"file": record["file"], "status": report.status.value, "wrong": got.wrong}
+            )
+    return out
+
+
+def phase_parse(args: argparse.Namespace) -> dict[str, Any]:
+    """Parse every report of the corpus: in this process (workers 0) or with the worker pool."""
+    corpus = Path(args.corpus)
+    records = _expected(corpus)
+    by_format: dict[str, list[Path]] = {}
+    for record in records:
+        by_format.setdefault(record["format"], []).append(corpus / "reports" / record["file"])
+    reports: dict[str, Report] = {}
+    seconds: dict[str, float] = {}
+    for fmt, paths in by_format.items():
+        start = time.perf_counter()
+        if args.workers == 0:
+            for path in paths:
+                reports[path.name] = parse_file(path, Limits())
+        else:
+            for path, report in parse_paths(paths, Limits(), args.workers):
+                reports[path.name] = report
+        seconds[fmt] = time.perf_counter() - start
+    tally = _tally(records, reports)
+    for fmt, row in tally.items():
+        row["seconds"] = seconds[fmt]
+    return {"workers": args.workers, "formats": tally}
+
+
+def _plumber_tables(path: Path) -> int:
+    """pdfplumber's own table extraction on every page: the floor any pdfplumber-based reader pays."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            page.extract_tables()
+            page.close()
+        return len(pdf.pages)
+
+
+def phase_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """pdfplumber `extract_tables()` on every page of the corpus's PDFs, in one process and in a pool."""
+    corpus = Path(args.corpus)
+    paths = [corpus / "reports" / r["file"] for r in _expected(corpus) if r["format"] == "pdf"]
+    start = time.perf_counter()
+    pages = sum(_plumber_tables(p) for p in paths)
+    single = time.perf_counter() - start
+    start = time.perf_counter()
+    with get_context("spawn").Pool(args.workers) as pool:
+        pooled_pages = sum(pool.imap_unordered(_plumber_tables, paths, chunksize=1))
+    pooled = time.perf_counter() - start
+    assert pooled_pages == pages
+    return {
+        "n": len(paths),
+        "pages": pages,
+        "seconds_single": single,
+        "seconds_pool": pooled,
+        "workers": args.workers,
+    }
+
+
+def _landing_paths(landing: Path) -> Iterator[Path]:
+    from gaibao_pipeline.landing import scan
+
+    for landed in scan(landing):
+        yield landing / landed.relative_path
+
+
+def phase_direct(args: argparse.Namespace) -> dict[str, Any]:
+    """The work of a bulk run without Dagster: parse in the worker pool, load in batches of 500."""
+    from gaibao_pipeline.db import ReportToLoad, load_reports, make_engine, upgrade_schema
+
+    landing = Path(args.landing)
+    start = time.perf_counter()
+    engine = make_engine(args.db_url[0])
+    upgrade_schema(engine)
+    loading = 0.0
+    cells = n = 0
+    batch: list[ReportToLoad] = []
+
+    def flush() -> None:
+        nonlocal loading, cells
+        began = time.perf_counter()
+        cells += sum(r.total_cells for r in load_reports(engine, batch, run_id="bench-direct"))
+        loading += time.perf_counter() - began
+        batch.clear()
+
+    for path, report in parse_paths(_landing_paths(landing), Limits(), args.workers):
+        relative = path.relative_to(landing).as_posix()
+        batch.append(ReportToLoad(report, report_key(relative), relative))
+        n += 1
+        if len(batch) >= LOAD_BATCH:
+            flush()
+    if batch:
+        flush()
+    engine.dispose()
+    return {"n": n, "seconds": time.perf_counter() - start, "seconds_loading": loading, "cells": cells}
+
+
+def _db_cells_by_file(url: str) -> dict[str, dict[tuple[str, str, str], float | None]]:
+    import sqlalchemy as sa
+
+    from gaibao_pipeline.db import make_engine
+    from gaibao_pipeline.db.schema import CELL_TABLES, source_files
+
+    engine = make_engine(url)
+    out: dict[str, dict[tuple[str, str, str], float | None]] = {}
+    with engine.connect() as conn:
+        names = dict(conn.execute(sa.select(source_files.c.report_id, source_files.c.file_name)).all())
+        for code, table in CELL_TABLES.items():
+            query = sa.select(table.c.report_id, table.c.row_code, table.c.col_code, table.c.value)
+            for report_id, row, col, value in conn.execute(query):
+                out.setdefault(names[report_id], {})[(code, row, col)] = (
+                    None if value is None else float(value)
+                )
+    engine.dispose()
+    return out
+
+
+def _db_accuracy(url: str, expected_dir: Path) -> dict[str, Any]:
+    """Cells in the database equal to the values the reports were built from, per format."""
+    stored = _db_cells_by_file(url)
+    out: dict[str, dict[str, int]] = {}
+    for path in sorted(expected_dir.glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        cells = stored.get(record["file"], {})
+        row = out.setdefault(record["format"], {"cells_right": 0, "cells_total": 0})
+        for table, r, c, want in record["cells"]:
+            got = cells.get((table, r, c), "missing")
+            same = got is None if want is None else isinstance(got, float) and abs(got - want) < 1e-6
+            row["cells_right"] += same
+            row["cells_total"] += 1
+    return out
+
+
+@contextmanager
+def _counting_events(counts: Counter[str]) -> Iterator[None]:
+    """Count the events each run of `gaibao run` stored, read from its instance before it closes."""
+    from gaibao_pipeline import local_run
+
+    opened = local_run.open_instance
+
+    @contextmanager
+    def counting() -> Iterator[Any]:
+        with opened() as (instance, description):
+            yield instance, description
+            for run in instance.get_runs():
+                for record in instance.all_logs(run.run_id):
+                    event = record.dagster_event
+                    counts[event.event_type_value if event else f"log {record.level}"] += 1
+
+    local_run.open_instance = counting
+    try:
+        yield
+    finally:
+        local_run.open_instance = opened
+
+
+def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
+    """`gaibao run` over the landing folder (run_landing_folder), `--runs` times on one instance."""
+    from gaibao_pipeline import definitions
+    from gaibao_pipeline.local_run import run_landing_folder
+
+    if args.no_checks:  # an ablation: what the asset checks cost a run
+        definitions.ASSET_CHECKS = []
+    landing = Path(args.landing)
+    runs: list[dict[str, Any]] = []
+    events: Counter[str] = Counter()
+    with tempfile.TemporaryDirectory(prefix="gaibao-bench-home-") as home:
+        if args.runs > 1:  # the second run must see the first one's instance: the project's config
+            shutil.copy(REPO / "dagster_home" / "dagster.yaml", home)
+            os.environ["DAGSTER_HOME"] = home
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            with _counting_events(events) if args.count_events else nullcontext():
+                outcome = run_landing_folder(
+                    landing, args.db_url[0], batch_size=args.batch_size, show_progress=False
+                )
+            runs.append(
+                {
+                    "seconds": time.perf_counter() - start,
+                    "n_files": outcome.n_files,
+                    "n_skipped": outcome.n_skipped,
+                    "dagster_runs": len(outcome.run_ids),
+                    "failed_runs": outcome.failed_runs[:3],
+                }
+            )
+    result: dict[str, Any] = {"runs": runs, "events": dict(events.most_common())}
+    if args.expected:
+        result["db_accuracy"] = _db_accuracy(args.db_url[0], Path(args.expected))
+    return result
+
+
+def phase_load(args: argparse.Namespace) -> dict[str, Any]:
+    """Load rate of already parsed reports: batches of 500 (as a run loads) and one at a time."""
+    from gaibao_pipeline.db import ReportToLoad, load_report, load_reports, make_engine, upgrade_schema
+
+    landing = Path(args.corpus) / "reports"
+    items = []
+    for path, report in parse_paths(_landing_paths(landing), Limits(), args.workers):
+        relative = path.relative_to(landing).as_posix()
+        items.append(ReportToLoad(report, report_key(relative), relative))
+    items.sort(key=lambda i: i.source_path)
+    results: dict[str, Any] = {}
+    for url in args.db_url:
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        start = time.perf_counter()
+        cells = 0
+        for i in range(0, len(items), LOAD_BATCH):
+            cells += sum(
+                r.total_cells for r in load_reports(engine, items[i : i + LOAD_BATCH], run_id="bench")
+            )
+        batched = time.perf_counter() - start
+        sample = items[: args.single_sample]
+        start = time.perf_counter()
+        for item in sample:
+            load_report(
+                engine, item.report, report_id=item.report_id, source_path=item.source_path, run_id="b"
+            )
+        single = time.perf_counter() - start
+        results[engine.dialect.name] = {
+            "n": len(items),
+            "cells": cells,
+            "seconds_batched": batched,
+            "n_single": len(sample),
+            "seconds_single": single,
+        }
+        engine.dispose()
+    return results
+
+
+PHASES: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
+    "parse": phase_parse,
+    "floor": phase_floor,
+    "direct": phase_direct,
+    "e2e": phase_e2e,
+    "load": phase_load,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("phase", choices=sorted(PHASES))
+    parser.add_argument("--corpus")
+    parser.add_argument("--landing")
+    parser.add_argument("--expected", help="expected/ folder: check the database's cells after e2e")
+    parser.add_argument("--db-url", action="append", default=[])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--single-sample", type=int, default=100)
+    parser.add_argument("--no-checks", action="store_true", help="e2e without the asset checks")
+    parser.add_argument("--count-events", action="store_true", help="e2e: count the events stored")
+    parser.add_argument("--result", required=True)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    figures = PHASES[args.phase](args)
+    figures["phase_seconds"] = time.perf_counter() - started
+    # CPU time of this process and its reaped workers: less sensitive than wall time to
+    # other load on the machine
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["cpu_seconds"] = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    Path(args.result).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":  # the reader workers are spawned: they must not rerun the phase
+    main()

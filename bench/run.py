@@ -1,0 +1,225 @@
+"""The benchmark: throughput, accuracy, memory and scaling of gaibao_pipeline, in one run.
+
+    python bench/run.py                      # full: 1,000-report corpus, sizes 100,1000,10000
+    python bench/run.py --sizes 100,1000     # without the long 10,000-report point
+    python bench/run.py --quick              # a few minutes: small corpus, sizes 50,200
+
+Figures go to the console (a table) and to bench/output/results.json. Every phase runs in
+a fresh process whose peak memory (with its reader workers) is sampled; ratios between
+phases of one run are what to compare, since absolute figures move with the machine's load.
+Corpora are generated once under bench/output/corpora/ and reused while their parameters
+are unchanged. This is a script that prints figures: no timing is ever asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import machine
+import summary
+from generate import generate
+from memory import PeakSampler
+
+from gaibao_pipeline.synth.corpus import GENERATOR_VERSION
+
+HERE = Path(__file__).parent
+PHASES = HERE / "phases.py"
+DEFAULT_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+SCALE_FORMATS = ["text", "html", "docx", "pdf"]
+
+
+def corpus(out: Path, name: str, n: int, seed: int, formats: list[str], engine: str) -> Path:
+    """A generated corpus, reused when one with the same parameters is already there."""
+    folder = out / "corpora" / f"{name}-{n}-seed{seed}-{engine}"
+    manifest = folder / "manifest.json"
+    if manifest.is_file():
+        known = json.loads(manifest.read_text(encoding="utf-8"))
+        same = (known["n"], known["formats"], known.get("generator")) == (n, formats, GENERATOR_VERSION)
+        if same and not known["failed"]:
+            return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    generate(folder, n, seed, formats, engine)
+    return folder
+
+
+def subset(source: Path, target: Path, keep: int | None = None, fmt: str | None = None) -> Path:
+    """Hard links to the first `keep` reports (or those of one format), with their expected records."""
+    shutil.rmtree(target, ignore_errors=True)
+    (target / "reports").mkdir(parents=True)
+    (target / "expected").mkdir()
+    records = sorted((source / "expected").glob("*.json"))
+    chosen = [r for r in records if fmt is None or json.loads(r.read_text(encoding="utf-8"))["format"] == fmt]
+    for record in chosen[:keep]:
+        file = json.loads(record.read_text(encoding="utf-8"))["file"]
+        os.link(source / "reports" / file, target / "reports" / file)
+        os.link(record, target / "expected" / record.name)
+    return target
+
+
+def phase(work: Path, name: str, *args: str) -> dict[str, Any]:
+    """Run one phase in a fresh process; its figures plus wall time and peak memory."""
+    result = work / f"result-{uuid.uuid4().hex[:8]}.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("DAGSTER_HOME", "GAIBAO_DATABASE_URL")}
+    env["GAIBAO_REVIEW_DIR"] = str(work / "review")  # the invariant check writes review pages
+    command = [sys.executable, str(PHASES), name, *args, "--result", str(result)]
+    print(f"  {name} {' '.join(args)}", flush=True)
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=work, env=env)
+    with PeakSampler(process.pid) as sampler:
+        # wait4 gives the CPU time of the phase and of every worker it waited for
+        _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"phase {name} failed with exit code {code}")
+    figures: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
+    figures["wall_seconds"] = time.perf_counter() - start
+    figures["tree_cpu_seconds"] = usage.ru_utime + usage.ru_stime
+    # other work on the machine shows as a load above the phase's own processes
+    figures["load_average"] = [load_before, os.getloadavg()[0]]
+    figures["peak_rss_tree_mb"] = sampler.peak_tree / 2**20
+    figures["peak_rss_main_mb"] = sampler.peak_main / 2**20
+    return figures
+
+
+def sqlite_url(work: Path, name: str) -> str:
+    path = work / f"{name}.sqlite"
+    for stale in work.glob(f"{name}.sqlite*"):
+        stale.unlink()
+    return f"sqlite:///{path.as_posix()}"
+
+
+@contextmanager
+def postgres_schema(url: str | None) -> Iterator[tuple[str | None, str | None]]:
+    """(URL of a fresh schema, server version), dropped afterwards; (None, reason) if unreachable."""
+    if not url:
+        yield None, "skipped (--no-postgres)"
+        return
+    import sqlalchemy as sa
+
+    from gaibao_pipeline.db import make_engine
+
+    admin = make_engine(url)
+    schema = f"gaibao_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.begin() as conn:
+            version = conn.execute(sa.text("SHOW server_version")).scalar()
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # any failure to connect: the figures say why PostgreSQL is missing
+        admin.dispose()
+        yield None, f"unreachable: {type(exc).__name__}: {str(exc).strip()[:160]}"
+        return
+    try:
+        yield (
+            sa.make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False),
+            str(version),
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
+    workers = str(args.workers)
+    main = corpus(out, "mixed", args.n, args.seed, args.formats.split(","), args.pdf_engine)
+    results: dict[str, Any] = {"corpus": json.loads((main / "manifest.json").read_text())["pdf_engine"]}
+    print("parse throughput and accuracy (single process, then the worker pool)")
+    results["parse_single"] = phase(work, "parse", "--corpus", str(main), "--workers", "0")
+    results["parse_pool"] = phase(work, "parse", "--corpus", str(main), "--workers", workers)
+    print("the PDF floor: pdfplumber extract_tables() on every page")
+    results["floor"] = phase(work, "floor", "--corpus", str(main), "--workers", workers)
+    print("end to end through Dagster (gaibao run), and the same work without Dagster")
+    landing, expected = str(main / "reports"), str(main / "expected")
+    results["direct"] = phase(work, "direct", "--landing", landing, "--db-url", sqlite_url(work, "direct"))
+    bulk = ["--landing", landing, "--db-url", sqlite_url(work, "bulk"), "--expected", expected]
+    results["e2e_bulk"] = phase(work, "e2e", *bulk, "--count-events")
+    no_checks = ["--landing", landing, "--db-url", sqlite_url(work, "nochecks"), "--no-checks"]
+    results["e2e_no_checks"] = phase(work, "e2e", *no_checks)
+    pdfs = subset(main, work / "pdf-only", fmt="pdf")
+    results["e2e_pdf"] = phase(
+        work, "e2e", "--landing", str(pdfs / "reports"), "--db-url", sqlite_url(work, "pdf")
+    )
+    sample = str(subset(main, work / "per-report", keep=args.per_report) / "reports")
+    one_each = ["--landing", sample, "--db-url", sqlite_url(work, "one"), "--batch-size", "1"]
+    results["e2e_per_report"] = phase(work, "e2e", *one_each)
+    results["e2e_sample_bulk"] = phase(
+        work, "e2e", "--landing", sample, "--db-url", sqlite_url(work, "sample")
+    )
+    rerun = str(subset(main, work / "rerun", keep=min(100, args.n)) / "reports")
+    twice = ["--landing", rerun, "--db-url", sqlite_url(work, "rerun"), "--runs", "2"]
+    results["e2e_rerun"] = phase(work, "e2e", *twice)
+    print("database load rate")
+    with postgres_schema(None if args.no_postgres else args.postgres_url) as (pg_url, pg_note):
+        urls = ["--db-url", sqlite_url(work, "load")] + (["--db-url", pg_url] if pg_url else [])
+        results["load"] = phase(work, "load", "--corpus", str(main), *urls)
+        results["postgres"] = pg_note
+    print("scaling: end to end at each corpus size")
+    biggest = max(args.sizes)
+    scale = corpus(out, "scale", biggest, args.seed, SCALE_FORMATS, "builtin")
+    results["scaling"] = {}
+    for size in sorted(args.sizes):
+        folder = scale if size == biggest else subset(scale, work / f"scale-{size}", keep=size)
+        where = ["--landing", str(folder / "reports"), "--db-url", sqlite_url(work, f"scale{size}")]
+        results["scaling"][str(size)] = phase(work, "e2e", *where)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=HERE / "output")
+    parser.add_argument("-n", type=int, default=1000, help="reports in the mixed corpus (default 1000)")
+    parser.add_argument("--sizes", default="100,1000,10000", help="corpus sizes for the scaling runs")
+    parser.add_argument("--per-report", type=int, default=30, help="reports run one Dagster run each")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--formats", default="text,html,docx,pdf")
+    parser.add_argument("--pdf-engine", choices=["auto", "soffice", "builtin"], default="auto")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--postgres-url", default=os.environ.get("GAIBAO_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="small corpus (200), sizes 50,200, 10 runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.n, args.sizes, args.per_report = 200, "50,200", 10
+    args.sizes = [int(s) for s in str(args.sizes).split(",")]
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="work-", dir=args.out) as tmp:
+        results = measure(args, args.out, Path(tmp))
+    results["machine"] = machine.describe(results["postgres"] if "postgresql" in results["load"] else None)
+    results["settings"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+    results["started"] = started.isoformat(timespec="seconds")
+    results["minutes"] = round((datetime.now(UTC) - started).total_seconds() / 60, 1)
+    results["figures"] = summary.figures(results)
+    text = summary.render(results)
+    print(text)
+    stamp = started.strftime("%Y%m%dT%H%M%SZ")
+    for name in ("results.json", f"results-{stamp}.json"):
+        (args.out / name).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    (args.out / f"results-{stamp}.txt").write_text(text, encoding="utf-8")
+    print(f"\nwritten: {args.out / 'results.json'}")
+
+
+if __name__ == "__main__":
+    main()
