@@ -1,8 +1,9 @@
 """Asset checks across years: each loaded report against the same agency's report of the year before.
 
-Recomputed over the whole database after every load (a report's predecessor may have been
-loaded in another run), stored in `cross_year_results`, and recorded as evaluations on the
-partitions of this run's reports and of the reports that follow them by a year.
+Recomputed after every load for the agencies of the run's reports, every year of each (a
+report's predecessor may have been loaded in another run), stored in `cross_year_results`,
+and recorded as evaluations on the partitions of this run's reports and of the reports that
+follow them by a year.
 """
 
 from collections.abc import Iterator
@@ -12,8 +13,8 @@ import dagster as dg
 
 from gaibao_pipeline.checks.evaluations import evaluations
 from gaibao_pipeline.contracts.catalog import INVARIANTS
-from gaibao_pipeline.contracts.cross_year import cross_year_checks, load_aliases
-from gaibao_pipeline.db import read_year_reports, store_cross_year_results, upgrade_schema
+from gaibao_pipeline.contracts.cross_year import load_aliases
+from gaibao_pipeline.db import refresh_cross_year, upgrade_schema
 from gaibao_pipeline.partitions import REPORTS
 from gaibao_pipeline.report import Report, SourceInfo
 from gaibao_pipeline.resources import DatabaseResource
@@ -42,13 +43,13 @@ def cross_year(
     """Carried-over applications and documents in force agree with the same agency's previous year."""
     engine = database.engine()
     upgrade_schema(engine)
-    loaded = read_year_reports(engine)
-    results = cross_year_checks(loaded, agency_aliases.aliases())
-    stored = store_cross_year_results(engine, results, run_id=context.run.run_id)
-    in_run = (
-        set(context.partition_keys) if context.has_partition_key_range or context.has_partition_key else set()
+    partitioned = context.has_partition_key_range or context.has_partition_key
+    in_run = set(context.partition_keys) if partitioned else set()
+    refreshed = refresh_cross_year(
+        engine, in_run if partitioned else None, agency_aliases.aliases(), run_id=context.run.run_id
     )
-    by_id = {r.report_id: r for r in loaded}
+    results, stored = refreshed.results, refreshed.stored
+    by_id = {r.report_id: r for r in refreshed.reports}
     # this run's reports, and the reports whose predecessor is one of them
     touched = {k for k in results if k in in_run} | {
         k for k, checks in results.items() for c in checks if c.detail.get("previous_report_id") in in_run

@@ -10,7 +10,7 @@ Pure Python and SQLAlchemy (no Dagster), for SQLite and PostgreSQL. Typical use:
 Tables and columns are described in README.md next to this file.
 """
 
-from gaibao_pipeline.db.cross_year import store_cross_year_results
+from gaibao_pipeline.db.cross_year import CrossYearRefresh, refresh_cross_year, store_cross_year_results
 from gaibao_pipeline.db.engine import database_url_from_env, make_engine
 from gaibao_pipeline.db.export import export_tables
 from gaibao_pipeline.db.load import LoadResult, ReportToLoad, load_report, load_reports, record_source_file
@@ -18,6 +18,7 @@ from gaibao_pipeline.db.migrate import current_revision, head_revision, upgrade_
 from gaibao_pipeline.db.read import read_report, read_year_reports, settled_sources
 
 __all__ = [
+    "CrossYearRefresh",
     "LoadResult",
     "ReportToLoad",
     "current_revision",
@@ -30,6 +31,7 @@ __all__ = [
     "read_report",
     "read_year_reports",
     "record_source_file",
+    "refresh_cross_year",
     "settled_sources",
     "store_cross_year_results",
     "upgrade_schema",

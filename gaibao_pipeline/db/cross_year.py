@@ -1,17 +1,75 @@
-"""Store the cross-year check outcomes: recomputed over every report, replaced in one go."""
+"""Cross-year check outcomes: recomputed for the agencies a load touched, stored per report.
+
+A load of 500 reports recomputes the checks of those reports' agencies only (every year of
+each), not of the whole database: the cost of a run stays in proportion to the run, so
+loading 10,000 reports in 20 runs costs 20 times one run, not 210.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gaibao_pipeline.contracts.cross_year import YearReport, agency_key, cross_year_checks
 from gaibao_pipeline.db.engine import jsonable, write_transaction
+from gaibao_pipeline.db.read import ok_report_agencies, read_year_reports
 from gaibao_pipeline.db.rows import utc
 from gaibao_pipeline.db.schema import cross_year_results, reports
 from gaibao_pipeline.report import CheckResult
+
+
+@dataclass(frozen=True, slots=True)
+class CrossYearRefresh:
+    """What `refresh_cross_year` recomputed: the reports it read, the results, the rows stored."""
+
+    reports: list[YearReport]
+    results: dict[str, list[CheckResult]]
+    stored: int
+
+
+def refresh_cross_year(
+    engine: Engine,
+    report_ids: Collection[str] | None,
+    aliases: Mapping[str, str] | None = None,
+    *,
+    run_id: str | None = None,
+    computed_at: datetime | None = None,
+) -> CrossYearRefresh:
+    """Recompute and store the cross-year checks of the agencies of `report_ids` (None: all).
+
+    The scope is every ok report of the same agency (after aliases and renames) as one of
+    `report_ids`, plus the reports whose stored predecessor is one of them (its agency may
+    have changed with this load). Their stored results are replaced; others are untouched.
+    """
+    if report_ids is None:
+        loaded = read_year_reports(engine)
+        results = cross_year_checks(loaded, aliases)
+        return CrossYearRefresh(
+            loaded, results, store_cross_year_results(engine, results, run_id=run_id, computed_at=computed_at)
+        )
+    wanted = set(report_ids)
+    heads = ok_report_agencies(engine)
+    keys = {agency_key(agency, aliases) for rid, agency in heads if rid in wanted} - {None}
+    scope = wanted | {rid for rid, agency in heads if agency_key(agency, aliases) in keys}
+    with engine.connect() as conn:
+        previous = cross_year_results.c.previous_report_id
+        scope |= {
+            rid
+            for chunk in _chunks(sorted(wanted))
+            for (rid,) in conn.execute(sa.select(cross_year_results.c.report_id).where(previous.in_(chunk)))
+        }
+    loaded = read_year_reports(engine, scope)
+    results = cross_year_checks(loaded, aliases)
+    stored = store_cross_year_results(engine, results, run_id=run_id, computed_at=computed_at, scope=scope)
+    return CrossYearRefresh(loaded, results, stored)
+
+
+def _chunks(ids: list[str], size: int = 900) -> list[list[str]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def store_cross_year_results(
@@ -20,8 +78,9 @@ def store_cross_year_results(
     *,
     run_id: str | None = None,
     computed_at: datetime | None = None,
+    scope: Collection[str] | None = None,
 ) -> int:
-    """Replace the table's contents with these results; returns the rows written.
+    """Replace the stored results of the reports in `scope` (None: the whole table) with these.
 
     Results of reports that are no longer loaded are dropped (the foreign key would refuse
     them), so the table always describes the reports the database holds.
@@ -46,7 +105,12 @@ def store_cross_year_results(
             if report_id in present
             for seq, check in enumerate(checks, 1)
         ]
-        conn.execute(sa.delete(cross_year_results))
+        if scope is None:
+            conn.execute(sa.delete(cross_year_results))
+        else:
+            rows = [row for row in rows if row["report_id"] in scope]
+            for chunk in _chunks(sorted(scope)):
+                conn.execute(sa.delete(cross_year_results).where(cross_year_results.c.report_id.in_(chunk)))
         if rows:
             conn.execute(sa.insert(cross_year_results), rows)
     return len(rows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -89,28 +90,46 @@ def _cell(table: str, r: Any) -> ReportCell:
     )
 
 
-def read_year_reports(engine: Engine) -> list[YearReport]:
-    """Every loaded report with the cells the cross-year checks compare."""
+def read_year_reports(engine: Engine, report_ids: Collection[str] | None = None) -> list[YearReport]:
+    """Every loaded ok report (or those of `report_ids`) with the cells the cross-year checks compare."""
     values: dict[str, dict[CellKey, Number | None]] = defaultdict(dict)
     counts: dict[str, int] = defaultdict(int)
+    chunks = [None] if report_ids is None else _chunks(sorted(report_ids))
+    heads: list[Any] = []
     with engine.connect() as conn:
-        for code, rows in _CROSS_YEAR_CELLS:
-            table = CELL_TABLES[code]
-            query = sa.select(table.c.report_id, table.c.row_code, table.c.col_code, table.c.value).where(
-                table.c.row_code.in_(rows)
-            )
-            for report_id, row, col, value in conn.execute(query):
-                values[report_id][(code, row, col)] = value
-                counts[report_id] += value is not None
-        heads = conn.execute(
-            sa.select(reports.c.report_id, reports.c.agency, reports.c.year, reports.c.template).where(
-                reports.c.status == Status.OK.value
-            )
-        ).all()
+        for chunk in chunks:
+            for code, rows in _CROSS_YEAR_CELLS:
+                table = CELL_TABLES[code]
+                query = sa.select(table.c.report_id, table.c.row_code, table.c.col_code, table.c.value).where(
+                    table.c.row_code.in_(rows), *([] if chunk is None else [table.c.report_id.in_(chunk)])
+                )
+                for report_id, row, col, value in conn.execute(query):
+                    values[report_id][(code, row, col)] = value
+                    counts[report_id] += value is not None
+            heads += conn.execute(
+                sa.select(reports.c.report_id, reports.c.agency, reports.c.year, reports.c.template).where(
+                    reports.c.status == Status.OK.value,
+                    *([] if chunk is None else [reports.c.report_id.in_(chunk)]),
+                )
+            ).all()
     return [
         YearReport(report_id, agency, year, template, values.get(report_id, {}), counts.get(report_id, 0))
         for report_id, agency, year, template in heads
     ]
+
+
+def ok_report_agencies(engine: Engine) -> list[tuple[str, str | None]]:
+    """(report_id, agency_normalized) of every ok report: a narrow read, to find an agency's reports."""
+    query = sa.select(reports.c.report_id, reports.c.agency_normalized).where(
+        reports.c.status == Status.OK.value
+    )
+    with engine.connect() as conn:
+        return [(report_id, agency) for report_id, agency in conn.execute(query)]
+
+
+def _chunks(ids: list[str], size: int = 900) -> list[list[str]]:
+    # bounded IN lists: SQLite caps the parameters of one statement
+    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
 
 
 # Outcomes that depend only on a file's bytes: the same bytes give them again. Others
