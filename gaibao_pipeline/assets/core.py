@@ -7,6 +7,8 @@ from gaibao_pipeline.report import Report
 from gaibao_pipeline.resources import ParseSettingsResource
 from gaibao_pipeline.stages import ExtractedDocument, SourceFile, extract_each, parse
 
+from .partition_metadata import partition_metadata
+
 GROUP = "core"
 
 
@@ -23,6 +25,7 @@ def core_documents(
     parse_settings: ParseSettingsResource,
 ) -> dict[str, ExtractedDocument]:
     """The file read into paragraphs and table grids with provenance, or the status saying why not."""
+    add_metadata = partition_metadata(context)
     documents: dict[str, ExtractedDocument] = {}
     sources = (raw_source_files[key] for key in context.partition_keys)
     # Results arrive as the reader processes finish them: one log line each, as it happens.
@@ -32,7 +35,8 @@ def core_documents(
             context.log.warning(f"{key} {item.source.file}: {item.status.value}: {item.message}")
         else:
             context.log.debug(f"{key} {item.source.file}: read {item.source.format}")
-        context.add_asset_metadata(
+        add_metadata(
+            key,
             {
                 "file": item.source.file,
                 "format": item.source.format,
@@ -41,7 +45,6 @@ def core_documents(
                 "tables": len(document.grids) if document else 0,
                 "paragraphs": len(document.paragraphs) if document else 0,
             },
-            partition_key=key,
         )
         documents[key] = item
     return documents
@@ -59,6 +62,7 @@ def core_reports(
     context: dg.AssetExecutionContext, core_documents: dict[str, ExtractedDocument]
 ) -> dict[str, Report]:
     """The parsed report: agency, year, template, sections, canonical cells and check results."""
+    add_metadata = partition_metadata(context)
     reports: dict[str, Report] = {}
     for key in context.partition_keys:
         report = parse(core_documents[key])
@@ -73,7 +77,8 @@ def core_reports(
             )
             + f", {len(report.cells)} cells, {len(failed)} failed checks"
         )
-        context.add_asset_metadata(
+        add_metadata(
+            key,
             {
                 "status": report.status.value,
                 "agency": meta.agency,
@@ -86,7 +91,6 @@ def core_reports(
                 "errors_failed": sum(1 for c in failed if c.severity == "error"),
                 "warnings": len(report.warnings),
             },
-            partition_key=key,
         )
         reports[key] = report
     return reports

@@ -12,6 +12,7 @@ from gaibao_pipeline.report import Report
 from gaibao_pipeline.resources import DatabaseResource, redact
 from gaibao_pipeline.stages import SourceFile
 
+from .partition_metadata import partition_metadata
 from .schemas import PARTITION_ROW_COUNT
 
 GROUP = "out"
@@ -62,6 +63,7 @@ def out_loaded_reports(
     database: DatabaseResource,
 ) -> dg.MaterializeResult:  # type: ignore[type-arg]
     """The report's rows in every table, replacing its earlier load; rows carry run id and source hash."""
+    add_metadata = partition_metadata(context)
     upgrade_schema(database.engine())  # one read when the schema is already current
     context.log.info(f"loading {len(context.partition_keys)} reports into {redact(database.resolved_url())}")
     run_id = context.run.run_id
@@ -70,14 +72,15 @@ def out_loaded_reports(
     for key in context.partition_keys:
         if raw_source_files[key].missing:
             context.log.warning(f"{key} (missing): not loaded; its rows, if any, are kept")
-            context.add_asset_metadata({"loaded": False}, partition_key=key)
+            add_metadata(key, {"loaded": False})
         else:
             present.append(key)
     items = [(raw_source_files[key], core_reports[key]) for key in present]
     for key, result in zip(present, load_batch(database, items, run_id, loaded_at), strict=True):
         source, report = raw_source_files[key], core_reports[key]
         rows = _row_counts(report, result)
-        context.add_asset_metadata(
+        add_metadata(
+            key,
             {
                 "loaded": True,
                 "status": result.status,
@@ -87,7 +90,6 @@ def out_loaded_reports(
                 "rows": dg.MetadataValue.json(rows),
                 PARTITION_ROW_COUNT: sum(rows.values()),
             },
-            partition_key=key,
         )
         context.log.info(
             f"{key} {source.relative_path}: loaded as {result.status}, {result.total_cells} cells, "

@@ -7,6 +7,8 @@ from gaibao_pipeline.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPOR
 from gaibao_pipeline.resources import LandingFolderResource
 from gaibao_pipeline.stages import SourceFile, register
 
+from .partition_metadata import partition_metadata
+
 GROUP = "raw"
 
 raw_landing_files = dg.AssetSpec(
@@ -30,6 +32,7 @@ def raw_source_files(
     context: dg.AssetExecutionContext, landing_folder: LandingFolderResource
 ) -> dict[str, SourceFile]:
     """The report file this run reads: its path in the landing folder, size and SHA-256."""
+    add_metadata = partition_metadata(context)
     root = landing_folder.root()
     paths = landing.index(root)  # one walk of the folder maps every key of the batch to its file
     registered: dict[str, SourceFile] = {}
@@ -37,13 +40,13 @@ def raw_source_files(
         source = register(key, root, paths.get(key))
         if source.missing:
             context.log.warning(f"{key} (missing): no file with this key in {root}; database left unchanged")
-        context.add_asset_metadata(
+        add_metadata(
+            key,
             {
                 "path": source.relative_path,
                 "sha256": source.sha256,
                 "size_bytes": source.size,
             },
-            partition_key=key,
         )
         registered[key] = source
     return registered
