@@ -204,25 +204,28 @@ def _db_accuracy(url: str, expected_dir: Path) -> dict[str, Any]:
 
 @contextmanager
 def _counting_events(counts: Counter[str]) -> Iterator[None]:
-    """Count the events each run of `gaibao run` stored, read from its instance before it closes."""
+    """Count the events each run of `gaibao run` stored, read from its instance after the run."""
     from gaibao_pipeline import local_run
 
-    opened = local_run.open_instance
+    opened = local_run.run_instance
 
     @contextmanager
-    def counting() -> Iterator[Any]:
-        with opened() as (instance, description):
-            yield instance, description
+    def counting(kept: Any, keys: list[str], temporary: bool) -> Iterator[Any]:
+        with opened(kept, keys, temporary) as instance:
+            before = {run.run_id for run in instance.get_runs()}
+            yield instance
             for run in instance.get_runs():
+                if run.run_id in before:
+                    continue
                 for record in instance.all_logs(run.run_id):
                     event = record.dagster_event
                     counts[event.event_type_value if event else f"log {record.level}"] += 1
 
-    local_run.open_instance = counting
+    local_run.run_instance = counting
     try:
         yield
     finally:
-        local_run.open_instance = opened
+        local_run.run_instance = opened
 
 
 def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
