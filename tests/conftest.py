@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import pytest
 
 DATA = Path(__file__).parent / "data"
@@ -35,3 +38,18 @@ def corpus_file(stem: str) -> Path:
 @pytest.fixture(scope="session")
 def sample_corpus() -> Path:
     return corpus_dir()
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """A landing folder holding a copy of the sample corpus (tests add and change files in it)."""
+    folder = tmp_path / "landing"
+    shutil.copytree(corpus_dir(), folder)
+    return folder
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
+    """A temporary Dagster instance (storage under tmp_path)."""
+    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path / "dagster")) as inst:
+        yield inst

@@ -6,7 +6,6 @@ when set, and the export writes every table and view.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,14 +14,6 @@ import pytest
 
 from gaibao_pipeline.cli import main
 from gaibao_pipeline.db.schema import TABLES, VIEWS
-from tests.conftest import corpus_dir
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    shutil.copytree(corpus_dir(), folder)
-    return folder
 
 
 def _temp_instances() -> set[str]:

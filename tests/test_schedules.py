@@ -5,7 +5,6 @@ for new, changed and not-yet-loaded reports, and skips once everything is loaded
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,16 +19,8 @@ from gaibao_pipeline.landing import scan
 from gaibao_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG, REPORTS
 from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource
 from gaibao_pipeline.schedules import annual_refresh_schedule
-from tests.conftest import corpus_dir
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    shutil.copytree(corpus_dir(), folder)
-    return folder
 
 
 @pytest.fixture

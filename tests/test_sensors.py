@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import pytest
 
 from gaibao_pipeline.definitions import build_definitions
 from gaibao_pipeline.keys import report_key
@@ -21,20 +18,6 @@ from gaibao_pipeline.landing import scan
 from gaibao_pipeline.partitions import DATA_VERSION_TAG, RANGE_END_TAG, RANGE_START_TAG, REPORTS
 from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource
 from gaibao_pipeline.sensors import decode_cursor, encode_cursor, landing_folder_sensor
-from tests.conftest import corpus_dir
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    shutil.copytree(corpus_dir(), folder)
-    return folder
-
-
-@pytest.fixture
-def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
-    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path / "dagster")) as inst:
-        yield inst
 
 
 def evaluate(

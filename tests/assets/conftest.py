@@ -5,7 +5,6 @@ fresh PostgreSQL schema), and a helper that materialises every asset for every r
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,25 +27,10 @@ from gaibao_pipeline.resources import (
     ParseSettingsResource,
     ReviewPagesResource,
 )
-from tests.conftest import corpus_dir
 from tests.db.conftest import db_url  # noqa: F401 - the SQLite / PostgreSQL database fixture
 
 # Columns that say which run wrote a row and when: they differ between two runs by design.
 RUN_COLUMNS = frozenset({"run_id", "loaded_at", "first_seen_at", "computed_at"})
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    """A landing folder holding a copy of the sample corpus (tests add and change files in it)."""
-    folder = tmp_path / "landing"
-    shutil.copytree(corpus_dir(), folder)
-    return folder
-
-
-@pytest.fixture
-def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
-    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path / "dagster")) as inst:
-        yield inst
 
 
 @pytest.fixture
