@@ -152,7 +152,26 @@ def _agency_from_body(lines: Sequence[str]) -> str | None:
             line,
         ):
             counts[match.group(1)] += 1
-    return counts.most_common(1)[0][0] if counts else None
+            # The shortest name ending in a suffix may stop inside the real one (…和社|会保障厅:
+            # 社 and 会 are suffixes too): count the longer names the same words go on to form.
+            for longer in _longer_names(line, match.start(1), match.end(1)):
+                counts[longer] += 1
+    if not counts:
+        return None
+    top = counts.most_common(1)[0][1]
+    # among the names named as often as the most named, the longest: the others are its prefixes
+    return max((name for name, n in counts.items() if n == top), key=len)
+
+
+def _longer_names(line: str, start: int, end: int, reach: int = 8) -> list[str]:
+    """Names from `start` that extend past `end` by at most `reach` CJK characters to a suffix."""
+    tail = re.match(r"[\u4e00-\u9fff]*", line[end : end + reach])
+    words = tail.group(0) if tail else ""
+    return [
+        line[start : end + i]
+        for i in range(1, len(words) + 1)
+        if re.search(rf"(?:{_ORG_SUFFIX})$", line[start : end + i])
+    ]
 
 
 def _period_year(body: str) -> int | None:

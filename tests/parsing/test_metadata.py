@@ -92,3 +92,19 @@ def test_report_titles_finds_every_report_in_a_file() -> None:
         "2020年政府信息公开工作年度报告",
     ]
     assert report_titles(lines) == [("甲县人民政府", 2020), ("乙县人民政府", 2020)]
+
+
+@pytest.mark.parametrize(
+    ("agency", "other"),
+    [
+        ("山东省人力资源和社会保障厅", "办公室"),  # 社 and 会 end organisation names too
+        ("某某市文化和旅游局", "工作会"),
+    ],
+)
+def test_agency_from_a_body_without_line_breaks_is_the_whole_name(agency: str, other: str) -> None:
+    # web text whose title, body and signature ran into one line: no title line to read
+    text = (
+        f"{agency}2024年政府信息公开工作年度报告 一、总体情况 2024年，{agency}认真贯彻落实条例，"
+        f"召开{other}部署。 六、其他需要报告的事项 无。 {agency} 2025年1月21日"
+    )
+    assert extract_metadata([text], None, None).agency == agency
