@@ -1,4 +1,3 @@
-"""The pipeline fixtures of tests/assets (instance, database), for the check tests."""
+"""The database fixture of tests/db, for the check tests (the instance is in tests/conftest.py)."""
 
-from tests.assets.conftest import instance  # noqa: F401
 from tests.db.conftest import db_url  # noqa: F401

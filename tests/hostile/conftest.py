@@ -1,4 +1,3 @@
-"""The pipeline fixtures of tests/assets (instance, database), for the hostile-input tests."""
+"""The database fixture of tests/db, for the hostile-input tests (the instance: tests/conftest.py)."""
 
-from tests.assets.conftest import instance  # noqa: F401
 from tests.db.conftest import db_url  # noqa: F401
