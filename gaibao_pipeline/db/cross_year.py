@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.contracts.cross_year import YearReport, agency_key, cross_year_checks
-from gaibao_pipeline.db.engine import jsonable, write_transaction
+from gaibao_pipeline.db.engine import id_chunks, jsonable, write_transaction
 from gaibao_pipeline.db.read import ok_report_agencies, read_year_reports
 from gaibao_pipeline.db.rows import utc
 from gaibao_pipeline.db.schema import cross_year_results, reports
@@ -59,17 +59,13 @@ def refresh_cross_year(
         previous = cross_year_results.c.previous_report_id
         scope |= {
             rid
-            for chunk in _chunks(sorted(wanted))
+            for chunk in id_chunks(wanted)
             for (rid,) in conn.execute(sa.select(cross_year_results.c.report_id).where(previous.in_(chunk)))
         }
     loaded = read_year_reports(engine, scope)
     results = cross_year_checks(loaded, aliases)
     stored = store_cross_year_results(engine, results, run_id=run_id, computed_at=computed_at, scope=scope)
     return CrossYearRefresh(loaded, results, stored)
-
-
-def _chunks(ids: list[str], size: int = 900) -> list[list[str]]:
-    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def store_cross_year_results(
@@ -109,7 +105,7 @@ def store_cross_year_results(
             conn.execute(sa.delete(cross_year_results))
         else:
             rows = [row for row in rows if row["report_id"] in scope]
-            for chunk in _chunks(sorted(scope)):
+            for chunk in id_chunks(scope):
                 conn.execute(sa.delete(cross_year_results).where(cross_year_results.c.report_id.in_(chunk)))
         if rows:
             conn.execute(sa.insert(cross_year_results), rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -145,3 +145,9 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         begin_immediate(conn)
         with conn.begin():
             yield conn
+
+
+def id_chunks(ids: Iterable[str], size: int = 900) -> list[list[str]]:
+    """`ids` sorted, in lists short enough for one `IN (...)`: SQLite caps a statement's parameters."""
+    ordered = sorted(ids)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]

@@ -209,9 +209,9 @@ def _write_chunk(engine: Engine, chunk: list[ReportRows], strict: bool) -> tuple
         with write_transaction(engine) as conn:
             return write_many_report_rows(conn, chunk), {}
     except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
-        if strict and len(chunk) == 1:
-            raise
         if len(chunk) == 1:
+            if strict:
+                raise
             report_id = str(chunk[0].report["report_id"])
             return set(), {report_id: f"the database refused the report's rows: {_first_line(exc)}"}
     replaced: set[str] = set()

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.contracts.cross_year import YearReport
+from gaibao_pipeline.db.engine import id_chunks
 from gaibao_pipeline.db.schema import CELL_TABLES, check_results, reports, sections, source_files
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.model import Provenance
@@ -94,7 +95,7 @@ def read_year_reports(engine: Engine, report_ids: Collection[str] | None = None)
     """Every loaded ok report (or those of `report_ids`) with the cells the cross-year checks compare."""
     values: dict[str, dict[CellKey, Number | None]] = defaultdict(dict)
     counts: dict[str, int] = defaultdict(int)
-    chunks = [None] if report_ids is None else _chunks(sorted(report_ids))
+    chunks: list[list[str] | None] = [None] if report_ids is None else list(id_chunks(report_ids))
     heads: list[Any] = []
     with engine.connect() as conn:
         for chunk in chunks:
@@ -125,11 +126,6 @@ def ok_report_agencies(engine: Engine) -> list[tuple[str, str | None]]:
     )
     with engine.connect() as conn:
         return [(report_id, agency) for report_id, agency in conn.execute(query)]
-
-
-def _chunks(ids: list[str], size: int = 900) -> list[list[str]]:
-    # bounded IN lists: SQLite caps the parameters of one statement
-    return [ids[i : i + size] for i in range(0, len(ids), size)] or [[]]
 
 
 # Outcomes that depend only on a file's bytes: the same bytes give them again. Others

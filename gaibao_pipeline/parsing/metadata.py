@@ -35,6 +35,7 @@ _NOT_SIGNATURE_BEFORE = re.compile(r"(自|至|从|截至|截止|于|到|期限|�
 _NOT_SIGNATURE_AFTER = re.compile(
     r"^\s*(起|止|至|前|以来|—|-|～|~|期间|之前|以前|到|，现|发布|印发|召开|开始|正式)"
 )
+_ENDS_AS_ORG = re.compile(rf"(?:{_ORG_SUFFIX})$")
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
 
@@ -168,9 +169,7 @@ def _longer_names(line: str, start: int, end: int, reach: int = 8) -> list[str]:
     tail = re.match(r"[\u4e00-\u9fff]*", line[end : end + reach])
     words = tail.group(0) if tail else ""
     return [
-        line[start : end + i]
-        for i in range(1, len(words) + 1)
-        if re.search(rf"(?:{_ORG_SUFFIX})$", line[start : end + i])
+        line[start : end + i] for i in range(1, len(words) + 1) if _ENDS_AS_ORG.search(line[start : end + i])
     ]
 
 
