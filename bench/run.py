@@ -151,8 +151,6 @@ def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
     results["direct"] = phase(work, "direct", "--landing", landing, "--db-url", sqlite_url(work, "direct"))
     bulk = ["--landing", landing, "--db-url", sqlite_url(work, "bulk"), "--expected", expected]
     results["e2e_bulk"] = phase(work, "e2e", *bulk, "--count-events")
-    no_checks = ["--landing", landing, "--db-url", sqlite_url(work, "nochecks"), "--no-checks"]
-    results["e2e_no_checks"] = phase(work, "e2e", *no_checks)
     pdfs = subset(main, work / "pdf-only", fmt="pdf")
     results["e2e_pdf"] = phase(
         work, "e2e", "--landing", str(pdfs / "reports"), "--db-url", sqlite_url(work, "pdf")

@@ -68,11 +68,11 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
             "pool_pages_per_s_per_core": _rate(floor["pages"], floor["seconds_pool"]) / workers,
         },
         "e2e_bulk": bulk,
-        "e2e_no_checks": _e2e(results["e2e_no_checks"]),
         "e2e_pdf": pdf_bulk,
         "events_per_report": {
             kind: n / bulk["n"] for kind, n in results["e2e_bulk"].get("events", {}).items()
         },
+        "event_storage_seconds": results["e2e_bulk"].get("event_seconds", 0.0),
         "direct": {
             "seconds": direct["seconds"],
             "reports_per_s": _rate(direct["n"], direct["seconds"]),
@@ -113,7 +113,7 @@ def _targets(f: dict[str, Any], floor_pool_rps: float) -> dict[str, Any]:
     bulk = f["e2e_bulk"]
     overhead = (bulk["seconds"] - f["direct"]["seconds"]) / bulk["seconds"]
     cpu_overhead = (bulk["cpu_seconds"] - f["direct"]["cpu_seconds"]) / bulk["cpu_seconds"]
-    checks_share = (bulk["seconds"] - f["e2e_no_checks"]["seconds"]) / bulk["seconds"]
+    events_share = f["event_storage_seconds"] / bulk["seconds"]
     sizes = sorted(f["scaling"], key=int)
     small, big = f["scaling"][sizes[0]], f["scaling"][sizes[-1]]
     before_big = f["scaling"][sizes[-2]] if len(sizes) > 1 else small
@@ -129,7 +129,7 @@ def _targets(f: dict[str, Any], floor_pool_rps: float) -> dict[str, Any]:
         "dagster_overhead": {
             "value": overhead,
             "cpu_value": cpu_overhead,
-            "asset_checks_share": checks_share,
+            "event_storage_share": events_share,
             "target": "<= 0.10",
             "met": overhead <= 0.10,
         },
@@ -180,7 +180,6 @@ def _e2e_table(f: dict[str, Any]) -> list[str]:
     ]
     rows = (
         ("bulk, mixed formats", "e2e_bulk"),
-        ("same, without the asset checks", "e2e_no_checks"),
         ("bulk, PDFs only", "e2e_pdf"),
     )
     for name, key in rows:
@@ -192,11 +191,14 @@ def _e2e_table(f: dict[str, Any]) -> list[str]:
         )
     d, pr, rr = f["direct"], f["per_report_runs"], f["rerun"]
     events = f["events_per_report"]
+    per_report = sum(events.values())
     lines += [
-        f"same work without Dagster (parse_paths pool + load_reports): {d['seconds']:.1f} s, "
+        f"same work without Dagster (batch.process_batch, runs of the same size): {d['seconds']:.1f} s, "
         f"{d['cpu_seconds']:.0f} CPU s, {d['reports_per_s']:.2f} reports/s",
         f"Dagster events stored per report: {sum(events.values()):.1f} "
-        f"({', '.join(f'{k} {v:.1f}' for k, v in list(events.items())[:5])})",
+        f"({', '.join(f'{k} {v:.1f}' for k, v in list(events.items())[:5])}); "
+        f"storing them took {f['event_storage_seconds']:.1f} s of the bulk run "
+        f"({1000 * f['event_storage_seconds'] / max(per_report * f['e2e_bulk']['n'], 1):.2f} ms each)",
         f"one Dagster run per report ({pr['n']}-report sample): {pr['seconds_per_report']:.2f} s per report; "
         f"{pr['bulk_seconds_per_report_same_sample']:.2f} s in one run of the same {pr['n']}, "
         f"{pr['bulk_seconds_per_report_1000']:.3f} s in the big bulk run",
@@ -237,8 +239,8 @@ def _targets_table(f: dict[str, Any]) -> list[str]:
         f"  bulk throughput >= 50% of the PDF floor: PDFs only {100 * floor['value']:.0f}%, "
         f"mixed formats {100 * floor['mixed_value']:.0f}% -> {_verdict(floor)}",
         f"  Dagster overhead <= 10% of a bulk run: {100 * overhead['value']:.0f}% of wall time "
-        f"({100 * overhead['cpu_value']:.0f}% of CPU time; asset checks alone "
-        f"{100 * overhead['asset_checks_share']:.0f}%) -> {_verdict(overhead)}",
+        f"({100 * overhead['cpu_value']:.0f}% of CPU time; storing Dagster's events alone "
+        f"{100 * overhead['event_storage_share']:.0f}% of the run) -> {_verdict(overhead)}",
         f"  peak memory flat, {memory['sizes'][0]} -> {memory['sizes'][1]} reports: x{memory['value']:.2f} "
         f"-> {_verdict(memory)}",
         f"  near-linear time, {linear['sizes'][0]} -> {linear['sizes'][1]} reports: ms/report "

@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 from tqdm import tqdm
 
+from gaibao_pipeline.assets import read_parse_load
 from gaibao_pipeline.db import make_engine, settled_sources
 from gaibao_pipeline.definitions import build_definitions
 from gaibao_pipeline.jobs import load_reports_job
@@ -35,9 +36,9 @@ from gaibao_pipeline.partitions import (
 )
 from gaibao_pipeline.resources import DatabaseResource, LandingFolderResource
 
-# The assets log one line per report and stage, starting with the partition key.
+# The read-and-parse step logs one line per report, starting with the partition key.
 _REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
-PER_REPORT_STEPS = 3  # core_documents, core_reports, out_loaded_reports
+_READ_STEP = read_parse_load.op.name  # logs one line per report as it is read and parsed
 
 
 @dataclass
@@ -100,9 +101,11 @@ class _ProgressHandler(logging.Handler):
         if meta.get("dagster_event") is not None:  # engine events: the bar says enough
             return
         message = str(meta.get("orig_message", record.getMessage()))
-        if _REPORT_LINE.match(message):
-            self.bar.set_postfix_str(str(meta.get("step_key") or ""), refresh=False)
+        step = str(meta.get("step_key") or "")
+        if step == _READ_STEP and _REPORT_LINE.match(message):
             self.bar.update(1)
+        elif step and step != _READ_STEP:
+            self.bar.set_postfix_str(step, refresh=False)  # checking and loading the batch
         if record.levelno >= logging.WARNING:
             tqdm.write(f"{logging.getLevelName(record.levelno).lower()}: {message}")
 
@@ -167,11 +170,15 @@ def run_landing_folder(
             skip=skip,
         )
         instance.add_dynamic_partitions(REPORTS_NAME, plan.new_partitions)
-        for observation in plan.observations:
+        temporary = description == TEMPORARY
+        # The observations are the kept instance's record of each file's hash (the sensor and
+        # the next run compare against it); a temporary instance is deleted on exit, and
+        # recording one event per file there cost time and memory in proportion to the folder.
+        for observation in [] if temporary else plan.observations:
             instance.report_runless_asset_event(observation)
-        total = sum(len(range_keys(plan.ordered, r)) for r in plan.run_ranges) * PER_REPORT_STEPS
-        desc = f"{total // PER_REPORT_STEPS} reports × {PER_REPORT_STEPS} stages"
-        with tqdm(total=total, unit="step", disable=not show_progress, desc=desc) as bar:
+        total = sum(len(range_keys(plan.ordered, r)) for r in plan.run_ranges)
+        # one line per report when it has been read and parsed (loading a batch takes seconds)
+        with tqdm(total=total, unit="report", disable=not show_progress, desc="read and parse") as bar:
             defs = build_definitions(
                 resources={
                     "database": DatabaseResource(url=database_url),
@@ -182,7 +189,7 @@ def run_landing_folder(
             job = defs.resolve_job_def(load_reports_job.name)
             for key_range in plan.run_ranges:
                 keys = range_keys(plan.ordered, key_range)
-                with run_instance(instance, keys, description == TEMPORARY) as executing:
+                with run_instance(instance, keys, temporary) as executing:
                     result = job.execute_in_process(
                         # A logger runs only when the run config names it; then it replaces the console.
                         run_config={"loggers": {"progress": {}}},

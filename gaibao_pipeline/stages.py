@@ -10,6 +10,7 @@ so one file never stops a run of hundreds. Reading runs in worker processes
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
-from gaibao_pipeline.workers import default_workers, run_isolated
+from gaibao_pipeline.workers import Job, default_workers, in_background, run_isolated
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,16 @@ def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
         return _failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
 
 
+def read_and_parse(path: Path, limits: Limits) -> tuple[ExtractedDocument, Report]:
+    """Read one file and parse it: the work of one report, done where it was read.
+
+    Module-level so `workers.run_isolated` can run it in a worker process: parsing beside the
+    reading uses every core, and the `Document` is not sent anywhere to be parsed again.
+    """
+    extracted = read_path(path, limits)
+    return extracted, parse(extracted)
+
+
 def extract_each(
     sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
 ) -> Iterator[tuple[str, ExtractedDocument]]:
@@ -118,23 +129,45 @@ def extract_each(
     A file that hangs or crashes its reader, or exhausts the worker's memory, gets a
     `timeout`, `unreadable` or `too_large` status; the rest of the batch is unaffected.
     """
+    for key, extracted, _report in _each(sources, limits, workers, read_path):
+        yield key, extracted
+
+
+def read_and_parse_each(
+    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
+) -> Iterator[tuple[str, ExtractedDocument, Report]]:
+    """Like `extract_each`, each file also parsed in its worker: (report id, document, report)."""
+    for key, extracted, report in _each(sources, limits, workers, read_and_parse):
+        yield key, extracted, report or parse(extracted)
+
+
+def _each(
+    sources: Iterable[SourceFile], limits: Limits, workers: int | None, job: Job
+) -> Iterator[tuple[str, ExtractedDocument, Report | None]]:
+    """Run `job` (`read_path` or `read_and_parse`) over the files; a file the worker lost is failed."""
     todo: dict[str, SourceFile] = {}
     for source_file in sources:
         if source_file.path is None:
             info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
             message = "no file in the landing folder has this report id"
-            yield source_file.report_id, _failed(info, Status.UNREADABLE, message)
+            yield source_file.report_id, _failed(info, Status.UNREADABLE, message), None
         else:
             todo[source_file.report_id] = source_file
     if not todo:
         return
     n_workers = min(workers or default_workers(), len(todo))
     items = ((key, Path(source_file.path or "")) for key, source_file in todo.items())
-    for outcome in run_isolated(items, read_path, limits, n_workers):
-        if isinstance(outcome.value, ExtractedDocument):
-            yield outcome.key, outcome.value
+    # The pool runs ahead of the caller, which may stop to load or record each result.
+    stop = threading.Event()
+    for outcome in in_background(run_isolated(items, job, limits, n_workers, stop), stop=stop):
+        value = outcome.value
+        if isinstance(value, ExtractedDocument):
+            yield outcome.key, value, None
             continue
-        error: DocumentError = outcome.value  # the worker timed out or died on this file
+        if isinstance(value, tuple):
+            yield outcome.key, value[0], value[1]
+            continue
+        error: DocumentError = value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
         info = SourceInfo(
             file=outcome.path.name,
@@ -142,7 +175,7 @@ def extract_each(
             format="unknown",
             size=source_file.size or 0,
         )
-        yield outcome.key, _failed(info, error.status, error.message)
+        yield outcome.key, _failed(info, error.status, error.message), None
 
 
 def parse(extracted: ExtractedDocument) -> Report:

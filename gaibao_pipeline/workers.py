@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 
 Key = TypeVar("Key")
+Item = TypeVar("Item")
 Job = Callable[[Path, Limits], Any]  # a module-level function, so spawned workers can import it
 
 
@@ -107,9 +110,16 @@ class _Worker:
 
 
 def run_isolated(
-    items: Iterable[tuple[Key, Path]], job: Job, limits: Limits, workers: int | None = None
+    items: Iterable[tuple[Key, Path]],
+    job: Job,
+    limits: Limits,
+    workers: int | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[Outcome[Key]]:
-    """Run `job(path, limits)` for each item in worker processes; yield outcomes as they finish."""
+    """Run `job(path, limits)` for each item in worker processes; yield outcomes as they finish.
+
+    Setting `stop` ends the run within a fraction of a second, killing files in progress.
+    """
     context = mp.get_context("spawn")  # no inherited state: safe whatever the parent has loaded
     pending = iter(items)
     pool = [_Worker(context, job, limits) for _ in range(workers or default_workers())]
@@ -124,9 +134,10 @@ def run_isolated(
                 worker = idle.pop()
                 worker.submit(*item)
                 busy.append(worker)
-            if not busy:
+            if not busy or (stop is not None and stop.is_set()):
                 return
-            ready = wait([w.conn for w in busy], timeout=_next_deadline(busy, limits))
+            timeout = _next_deadline(busy, limits)
+            ready = wait([w.conn for w in busy], timeout=timeout if stop is None else min(timeout, 0.2))
             now = time.monotonic()
             for worker in list(busy):
                 assert worker.task is not None
@@ -168,3 +179,56 @@ def _next_deadline(busy: list[_Worker], limits: Limits) -> float:
     now = time.monotonic()
     remaining = [limits.timeout_seconds - (now - w.task[2]) for w in busy if w.task is not None]
     return max(0.05, min(remaining, default=limits.timeout_seconds))
+
+
+def in_background(
+    source: Iterator[Item], depth: int = 64, stop: threading.Event | None = None
+) -> Iterator[Item]:
+    """Iterate `source` in a thread, up to `depth` items ahead of the consumer.
+
+    `run_isolated` hands a worker its next file only when asked for the next result; a
+    consumer that stops to load a chunk or record events would leave the workers idle. Driven
+    from a thread, the pool stays busy (its waits on the pipes release the GIL) and its time
+    limits keep counting. Closing this iterator sets `stop` (give the same event to
+    `run_isolated` so it returns promptly), then closes `source`, which stops the workers; an
+    exception in `source` is raised here.
+    """
+    ahead: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = stop or threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def pump() -> None:
+        try:
+            for item in source:
+                if not put("item", item):
+                    break
+        except BaseException as exc:  # handed to the consumer, raised there
+            put("error", exc)
+        finally:
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
+            put("end", None)
+
+    thread = threading.Thread(target=pump, name="gaibao-readers", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = ahead.get()
+            if kind == "item":
+                yield value
+            elif kind == "error":
+                raise value
+            else:
+                return
+    finally:
+        stop.set()
+        thread.join()

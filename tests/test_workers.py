@@ -3,13 +3,18 @@ with its own status while every other file in the batch is still read."""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import MB, Limits
 from gaibao_pipeline.process import parse_files
-from gaibao_pipeline.workers import run_isolated
+from gaibao_pipeline.workers import in_background, run_isolated
 from tests.conftest import corpus_dir
 from tests.support.jobs import behave
 
@@ -45,3 +50,39 @@ def test_parse_files_in_parallel_matches_parsing_one_by_one() -> None:
     reports = {r.source.file: r for r in parse_files(paths, Limits(), workers=2)}
     assert set(reports) == {p.name for p in paths}
     assert all(r.ok for r in reports.values())
+
+
+def test_in_background_runs_ahead_and_passes_errors_on() -> None:
+    produced: list[int] = []
+
+    def numbers() -> Iterator[int]:
+        for i in range(10):
+            produced.append(i)
+            yield i
+
+    ahead = in_background(numbers(), depth=4)
+    assert next(ahead) == 0
+    deadline = time.monotonic() + 5
+    while len(produced) < 6 and time.monotonic() < deadline:  # 1 taken + 4 queued + 1 waiting to be
+        time.sleep(0.01)
+    assert 5 <= len(produced) <= 6  # ran ahead of the consumer, but no further than `depth`
+    assert list(ahead) == list(range(1, 10))
+
+    def failing() -> Iterator[int]:
+        yield 1
+        raise ValueError("reader bug")
+
+    with pytest.raises(ValueError, match="reader bug"):
+        list(in_background(failing()))
+
+
+def test_closing_in_background_stops_the_workers_promptly(tmp_path: Path) -> None:
+    """A consumer that gives up (an exception in the run) does not wait for slow files."""
+    limits = replace(Limits(), timeout_seconds=60)
+    items = _files(tmp_path, ["ok1.txt", "hang1.txt", "hang2.txt", "ok2.txt"])
+    stop = threading.Event()
+    ahead = in_background(run_isolated(items, behave, limits, workers=2, stop=stop), stop=stop)
+    assert next(ahead).key == "ok1.txt"
+    began = time.monotonic()
+    ahead.close()  # the two hanging files are still being "read"
+    assert time.monotonic() - began < 10

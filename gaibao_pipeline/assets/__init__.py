@@ -5,8 +5,9 @@ out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out
 
 The raw and core assets and out_loaded_reports have one partition per report
 (`partitions.REPORTS`); in a run of many reports they take and return
-`{partition_key: value}` (see `io_manager`). The table and view assets stand for the whole
-database and are refreshed once per run.
+`{partition_key: value}` (see `io_manager`). core_documents, core_reports and
+out_loaded_reports are materialised by one streaming step (`per_report.read_parse_load`).
+The table and view assets stand for the whole database and are refreshed once per run.
 
 The asset modules do not use `from __future__ import annotations`: Dagster reads their
 annotations (context and input types) when the assets are defined.
@@ -21,17 +22,14 @@ import dagster as dg
 # of an operator, so it is silenced here and nowhere else.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
-from .core import core_documents, core_reports  # noqa: E402
-from .load import out_loaded_reports  # noqa: E402
+from .per_report import read_parse_load  # noqa: E402
 from .raw import raw_landing_files, raw_source_files  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
 from .views import out_agency_year_summary, out_t3_wide  # noqa: E402
 
 PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
     raw_source_files,
-    core_documents,
-    core_reports,
-    out_loaded_reports,
+    read_parse_load,  # core_documents, core_reports and out_loaded_reports, in one step
 ]
 WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [out_database_tables, out_t3_wide, out_agency_year_summary]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
@@ -44,12 +42,10 @@ __all__ = [
     "PER_REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
-    "core_documents",
-    "core_reports",
     "out_agency_year_summary",
     "out_database_tables",
-    "out_loaded_reports",
     "out_t3_wide",
     "raw_landing_files",
     "raw_source_files",
+    "read_parse_load",
 ]

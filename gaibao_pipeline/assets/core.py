@@ -1,96 +1,75 @@
-"""Core layer: each file read into a Document, then parsed into its canonical, checked Report."""
+"""Core layer: each file read into a Document, then parsed into its canonical, checked Report.
+
+Materialised by the per-report step (`per_report.read_parse_load`); this module describes
+the two assets and what each partition's materialization records.
+"""
 
 import dagster as dg
 
-from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.resources import ParseSettingsResource
-from gaibao_pipeline.stages import ExtractedDocument, SourceFile, extract_each, parse
-
-from .partition_metadata import partition_metadata
+from gaibao_pipeline.stages import ExtractedDocument
 
 GROUP = "core"
+CORE_DOCUMENTS = dg.AssetKey("core_documents")
+CORE_REPORTS = dg.AssetKey("core_reports")
+
+DOCUMENTS_OUT = "core_documents"
+REPORTS_OUT = "core_reports"
+OUTS = {
+    DOCUMENTS_OUT: dg.AssetOut(
+        key=CORE_DOCUMENTS,
+        description="The file read into paragraphs and table grids with provenance, or why it could not be.",
+        group_name=GROUP,
+        code_version="1",
+        kinds={"python"},
+    ),
+    REPORTS_OUT: dg.AssetOut(
+        key=CORE_REPORTS,
+        description="The parsed report: agency, year, template, sections, canonical cells and check results.",
+        group_name=GROUP,
+        # The parser's output for the same document changes with the package; bump with parsing/.
+        code_version="1",
+        kinds={"python"},
+    ),
+}
 
 
-@dg.asset(
-    partitions_def=REPORTS,
-    backfill_policy=BACKFILL_POLICY,
-    group_name=GROUP,
-    code_version="1",
-    kinds={"python"},
-)
-def core_documents(
-    context: dg.AssetExecutionContext,
-    raw_source_files: dict[str, SourceFile],
-    parse_settings: ParseSettingsResource,
-) -> dict[str, ExtractedDocument]:
-    """The file read into paragraphs and table grids with provenance, or the status saying why not."""
-    add_metadata = partition_metadata(context)
-    documents: dict[str, ExtractedDocument] = {}
-    sources = (raw_source_files[key] for key in context.partition_keys)
-    # Results arrive as the reader processes finish them: one log line each, as it happens.
-    for key, item in extract_each(sources, parse_settings.limits(), parse_settings.read_workers):
-        document = item.document
-        if document is None:
-            context.log.warning(f"{key} {item.source.file}: {item.status.value}: {item.message}")
-        else:
-            context.log.debug(f"{key} {item.source.file}: read {item.source.format}")
-        add_metadata(
-            key,
-            {
-                "file": item.source.file,
-                "format": item.source.format,
-                "status": item.status.value,
-                "pages": document.page_count if document else None,
-                "tables": len(document.grids) if document else 0,
-                "paragraphs": len(document.paragraphs) if document else 0,
-            },
-        )
-        documents[key] = item
-    return documents
+def log_line(key: str, report: Report) -> str:
+    failed = [c for c in report.checks if c.passed is False]
+    meta = report.report
+    read = f"{key} {report.source.file}: {report.source.format}, {report.status.value}"
+    if not report.ok:
+        return f"{read} ({report.message})"
+    return (
+        f"{read} {meta.agency} {meta.year} template {meta.template}, "
+        f"{len(report.cells)} cells, {len(failed)} failed checks"
+    )
 
 
-@dg.asset(
-    partitions_def=REPORTS,
-    backfill_policy=BACKFILL_POLICY,
-    group_name=GROUP,
-    # The parser's output for the same document changes with the package; bump with parsing/.
-    code_version="1",
-    kinds={"python"},
-)
-def core_reports(
-    context: dg.AssetExecutionContext, core_documents: dict[str, ExtractedDocument]
-) -> dict[str, Report]:
-    """The parsed report: agency, year, template, sections, canonical cells and check results."""
-    add_metadata = partition_metadata(context)
-    reports: dict[str, Report] = {}
-    for key in context.partition_keys:
-        report = parse(core_documents[key])
-        failed = [c for c in report.checks if c.passed is False]
-        meta = report.report
-        context.log.info(
-            f"{key} {report.source.file}: {report.status.value}"
-            + (
-                f" {meta.agency} {meta.year} template {meta.template}"
-                if report.ok
-                else f" ({report.message})"
-            )
-            + f", {len(report.cells)} cells, {len(failed)} failed checks"
-        )
-        add_metadata(
-            key,
-            {
-                "status": report.status.value,
-                "agency": meta.agency,
-                "year": meta.year,
-                "template": meta.template,
-                "sections": len(report.sections),
-                "cells": len(report.cells),
-                "inferred_cells": sum(1 for c in report.cells if c.inferred),
-                "checks_failed": len(failed),
-                "errors_failed": sum(1 for c in failed if c.severity == "error"),
-                "warnings": len(report.warnings),
-            },
-        )
-        reports[key] = report
-    return reports
+def document_metadata(item: ExtractedDocument) -> dict[str, object]:
+    document = item.document
+    return {
+        "file": item.source.file,
+        "format": item.source.format,
+        "status": item.status.value,
+        "pages": document.page_count if document else None,
+        "tables": len(document.grids) if document else 0,
+        "paragraphs": len(document.paragraphs) if document else 0,
+    }
+
+
+def report_metadata(report: Report) -> dict[str, object]:
+    failed = [c for c in report.checks if c.passed is False]
+    meta = report.report
+    return {
+        "status": report.status.value,
+        "agency": meta.agency,
+        "year": meta.year,
+        "template": meta.template,
+        "sections": len(report.sections),
+        "cells": len(report.cells),
+        "inferred_cells": sum(1 for c in report.cells if c.inferred),
+        "checks_failed": len(failed),
+        "errors_failed": sum(1 for c in failed if c.severity == "error"),
+        "warnings": len(report.warnings),
+    }

@@ -16,11 +16,16 @@ import dagster as dg
 PartitionMetadata = Callable[[str, Mapping[str, Any]], None]
 
 
-def partition_metadata(context: dg.AssetExecutionContext) -> PartitionMetadata:
-    """`add(partition_key, metadata)` for the partitions of this run, like `add_asset_metadata`."""
+def partition_metadata(
+    context: dg.AssetExecutionContext, asset_key: dg.AssetKey | None = None
+) -> PartitionMetadata:
+    """`add(partition_key, metadata)` for the partitions of this run, like `add_asset_metadata`.
+
+    `asset_key` names the asset of a multi-asset step; a single asset's step needs none.
+    """
     keys = frozenset(context.partition_keys)
     step = context.get_step_execution_context()
-    asset_key = context.assets_def.key
+    asset_key = asset_key or context.assets_def.key
     direct = hasattr(step, "_metadata_accumulator")  # Dagster 1.13; otherwise the public method
 
     def add(partition_key: str, metadata: Mapping[str, Any]) -> None:
@@ -29,7 +34,7 @@ def partition_metadata(context: dg.AssetExecutionContext) -> PartitionMetadata:
                 f"Attempted to add metadata for partition key '{partition_key}' that is not being targeted."
             )
         if not direct:
-            context.add_asset_metadata(metadata, partition_key=partition_key)
+            context.add_asset_metadata(metadata, asset_key=asset_key, partition_key=partition_key)
             return
         step._metadata_accumulator = step._metadata_accumulator.with_additional_asset_metadata(
             asset_key=asset_key, metadata=metadata, partition_key=partition_key

@@ -53,6 +53,16 @@ def jsonable(value: Any) -> Any:
     Check details come from the parser and may hold tuples or Decimals; NaN is not JSON
     (PostgreSQL rejects it). Normalising here keeps a load from failing on a detail.
     """
+    try:
+        # The C encoder and decoder do the common case (str/int/float/list/tuple/dict of those)
+        # many times faster than the walk below, which a report's details made the largest
+        # cost of building its rows.
+        return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError):  # a Decimal or another object, NaN or infinity
+        return _walk(value)
+
+
+def _walk(value: Any) -> Any:
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
@@ -60,9 +70,9 @@ def jsonable(value: Any) -> Any:
     # Details nest thousands of plain strings and ints: those are kept without a call each
     # (loading spent more time here than in SQL).
     if isinstance(value, Mapping):
-        return {str(k): v if type(v) in _PLAIN else jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _PLAIN else _walk(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [v if type(v) in _PLAIN else jsonable(v) for v in value]
+        return [v if type(v) in _PLAIN else _walk(v) for v in value]
     return str(value)
 
 

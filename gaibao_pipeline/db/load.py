@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from gaibao_pipeline.contracts.schemas import SchemaFailure
 from gaibao_pipeline.db.engine import write_transaction
 from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
 from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
@@ -37,6 +38,9 @@ class LoadResult:
     n_checks: int
     n_failed: int  # checks with passed = False, any severity (not-evaluable ones are not failed)
     replaced_previous: bool  # a reports row for this report_id existed before
+    # Every table-contract failure of the report's rows (blocking or not), as validated here.
+    contract_failures: tuple[SchemaFailure, ...] = ()
+    refused: str | None = None  # why the report was recorded `invalid` instead of loaded
 
     @property
     def total_cells(self) -> int:
@@ -166,15 +170,16 @@ def load_reports(
                 raise
             refused[item.report_id] = f"parsed report could not be loaded: {exc}"
     failures = contract_failures(batch, {i.report_id: i.report.report.template for i in items})
-    for report_id, found in failures.items():
-        blocking = [f for f in found if f.blocking]
+    for report_id, failed in failures.items():
+        blocking = [f for f in failed if f.blocking]
         if blocking:
             refused[report_id] = describe(blocking)
     results: dict[int, LoadResult] = {}
     to_write: list[int] = []
     for i, item in enumerate(items):
         if item.report_id in refused:
-            results[i] = _refuse(engine, item, refused[item.report_id], run_id, at)
+            found = tuple(failures.get(item.report_id, ()))
+            results[i] = _refuse(engine, item, refused[item.report_id], run_id, at, found)
         else:
             to_write.append(i)
     for start in range(0, len(to_write), WRITE_CHUNK):
@@ -183,8 +188,9 @@ def load_reports(
         replaced, rejected = _write_chunk(engine, [batch[report_id] for report_id in ids], strict)
         for i in chunk:
             item = items[i]
+            found = tuple(failures.get(item.report_id, ()))
             if item.report_id in rejected:
-                results[i] = _refuse(engine, item, rejected[item.report_id], run_id, at)
+                results[i] = _refuse(engine, item, rejected[item.report_id], run_id, at, found)
                 continue
             rows = batch[item.report_id]
             results[i] = LoadResult(
@@ -194,6 +200,7 @@ def load_reports(
                 n_checks=len(rows.checks),
                 n_failed=rows.report["n_checks_failed"],
                 replaced_previous=item.report_id in replaced,
+                contract_failures=found,
             )
     return [results[i] for i in range(len(items))]
 
@@ -228,7 +235,14 @@ def _first_line(exc: Exception) -> str:
     return str(orig).strip().splitlines()[0][:300] if str(orig).strip() else type(orig).__name__
 
 
-def _refuse(engine: Engine, item: ReportToLoad, message: str, run_id: str | None, at: datetime) -> LoadResult:
+def _refuse(
+    engine: Engine,
+    item: ReportToLoad,
+    message: str,
+    run_id: str | None,
+    at: datetime,
+    found: tuple[SchemaFailure, ...] = (),
+) -> LoadResult:
     """Record a report whose rows would corrupt the tables as `invalid`, with why; load none of it."""
     source = item.report.source
     record_source_file(
@@ -243,7 +257,16 @@ def _refuse(engine: Engine, item: ReportToLoad, message: str, run_id: str | None
         run_id=run_id,
         recorded_at=at,
     )
-    return LoadResult(item.report_id, Status.INVALID.value, {}, 0, 0, replaced_previous=True)
+    return LoadResult(
+        item.report_id,
+        Status.INVALID.value,
+        {},
+        0,
+        0,
+        replaced_previous=True,
+        contract_failures=found,
+        refused=message,
+    )
 
 
 def record_source_file(

@@ -11,35 +11,30 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gaibao_pipeline.assets.load import load_batch
-from gaibao_pipeline.db import upgrade_schema
+from gaibao_pipeline.db import ReportToLoad, load_reports, upgrade_schema
 from gaibao_pipeline.db.schema import source_files
 from gaibao_pipeline.report import ReportCell
-from gaibao_pipeline.resources import DatabaseResource
-from gaibao_pipeline.stages import SourceFile
 from tests.db.conftest import hongze_report
 
 AT = datetime(2025, 4, 1, tzinfo=UTC)
 
 
-def test_unloadable_report_is_recorded_as_its_status(db_url: str, engine: Engine) -> None:
+def test_unloadable_report_is_recorded_as_its_status(engine: Engine) -> None:
     upgrade_schema(engine)
-    database = DatabaseResource(url=db_url)
     good = hongze_report()
     duplicate = hongze_report()
     duplicate.cells.append(dataclasses.replace(duplicate.cells[0]))  # the same cell twice
     with_nul = hongze_report()
     with_nul.cells[0] = ReportCell("t2", "rules", "issued", 0, "0\x00")  # PostgreSQL refuses NUL in text
-    sources = {
-        name: SourceFile(f"r{i:016x}", f"{name}.pdf", f"/landing/{name}.pdf", 1, "ab" * 32)
-        for i, name in enumerate(("good", "duplicate", "nul"))
-    }
     names = ("good", "duplicate", "nul")
-    items = [(sources[name], report) for name, report in zip(names, (good, duplicate, with_nul), strict=True)]
-    results = dict(zip(names, load_batch(database, items, "run-1", AT), strict=True))
-    database.teardown_after_execution(None)  # type: ignore[arg-type]
-    assert results["good"].status == "ok"
+    items = [
+        ReportToLoad(report, f"r{i:016x}", f"{name}.pdf")
+        for i, (name, report) in enumerate(zip(names, (good, duplicate, with_nul), strict=True))
+    ]
+    results = dict(zip(names, load_reports(engine, items, run_id="run-1", loaded_at=AT), strict=True))
+    assert results["good"].status == "ok" and results["good"].refused is None
     assert results["duplicate"].status == "invalid"
+    assert (results["duplicate"].refused or "").startswith("parsed report could not be loaded")
     with engine.connect() as conn:
         rows = dict(conn.execute(sa.select(source_files.c.source_path, source_files.c.status)).all())
         message = conn.execute(

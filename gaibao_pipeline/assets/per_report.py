@@ -1,0 +1,110 @@
+"""The per-report step: read, parse, check and load a run's reports in one streaming pass.
+
+One step materialises core_documents, core_reports and out_loaded_reports for every
+partition of the run and evaluates the checks on core_reports. The reader workers parse
+each document where they read it and run ahead of this step (`batch.process_batch`), which
+records each report's check evaluations as it arrives and loads the reports a chunk at a
+time; the three assets keep their own lineage (file → document → report → loaded rows) and
+per-partition metadata. bench/RESULTS.md measured the cost of doing this as three steps
+(every document and report pickled, stored and loaded again, the rows built and validated
+twice, the workers idle while the run's process worked alone).
+"""
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from gaibao_pipeline.batch import Parsed, process_batch
+from gaibao_pipeline.checks import PER_REPORT_CHECK_SPECS
+from gaibao_pipeline.checks.report_checks import invariant_evaluations
+from gaibao_pipeline.checks.table_checks import contract_evaluation
+from gaibao_pipeline.db import upgrade_schema
+from gaibao_pipeline.errors import Status
+from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
+from gaibao_pipeline.report import Report
+from gaibao_pipeline.resources import (
+    DatabaseResource,
+    ParseSettingsResource,
+    ReviewPagesResource,
+    redact,
+)
+from gaibao_pipeline.stages import ExtractedDocument, SourceFile
+
+from . import core, load
+from .partition_metadata import partition_metadata
+
+RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
+
+
+@dg.multi_asset(
+    name="read_parse_load",
+    outs={**core.OUTS, load.LOADED_OUT: load.OUT},
+    ins={"raw_source_files": dg.AssetIn(RAW_SOURCE_FILES)},
+    # the lineage inside the step: file → document → report → loaded rows
+    internal_asset_deps={
+        core.DOCUMENTS_OUT: {RAW_SOURCE_FILES},
+        core.REPORTS_OUT: {core.CORE_DOCUMENTS},
+        load.LOADED_OUT: {RAW_SOURCE_FILES, core.CORE_REPORTS},
+    },
+    check_specs=PER_REPORT_CHECK_SPECS,
+    partitions_def=REPORTS,
+    backfill_policy=BACKFILL_POLICY,
+)
+def read_parse_load(
+    context: dg.AssetExecutionContext,
+    raw_source_files: dict[str, SourceFile],
+    parse_settings: ParseSettingsResource,
+    database: DatabaseResource,
+    review_pages: ReviewPagesResource,
+) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:  # type: ignore[type-arg]
+    """Read and parse each report in the reader workers, check it, and load it into the database."""
+    add_document = partition_metadata(context, core.CORE_DOCUMENTS)
+    add_report = partition_metadata(context, core.CORE_REPORTS)
+    add_loaded = partition_metadata(context, load.OUT_LOADED_REPORTS)
+    engine = database.engine()
+    upgrade_schema(engine)  # one read when the schema is already current
+    review_root = review_pages.root()
+    sources = [raw_source_files[key] for key in context.partition_keys]
+    context.log.info(f"reading {len(sources)} reports; loading into {redact(database.resolved_url())}")
+    documents: dict[str, ExtractedDocument] = {}
+    reports: dict[str, Report] = {}
+    outcomes: Counter[str] = Counter()
+    batch = process_batch(
+        sources,
+        parse_settings.limits(),
+        parse_settings.read_workers,
+        engine,
+        run_id=context.run.run_id,
+        loaded_at=datetime.now(UTC),  # one load time for the whole run
+    )
+    for event in batch:
+        key = event.key
+        if isinstance(event, Parsed):
+            report = event.report
+            # one line per report as it is parsed: what `gaibao run` counts for its progress bar
+            line = core.log_line(key, report)
+            context.log.warning(line) if event.extracted.document is None else context.log.info(line)
+            add_document(key, core.document_metadata(event.extracted))
+            add_report(key, core.report_metadata(report))
+            documents[key], reports[key] = event.extracted, report
+            yield from invariant_evaluations(key, report, review_root)
+            continue
+        result = event.result
+        outcomes[result.status if result else "missing, not loaded"] += 1
+        if result is None:
+            context.log.warning(f"{key} (missing): no file; not loaded, its rows, if any, are kept")
+        elif result.status == Status.INVALID.value:  # refused by a table contract: a parser bug
+            context.log.warning(f"{key} {event.source.relative_path}: not loaded: {result.refused}")
+        add_loaded(key, load.loaded_metadata(event.source, reports[key], result))
+        yield contract_evaluation(key, result)
+    context.log.info(
+        f"loaded {len(sources)} reports: " + ", ".join(f"{n} {s}" for s, n in sorted(outcomes.items()))
+    )
+    yield dg.Output(documents, output_name=core.DOCUMENTS_OUT)
+    yield dg.Output(reports, output_name=core.REPORTS_OUT)
+    yield dg.Output(None, output_name=load.LOADED_OUT)
+    # each check's output is the run's record that it ran; the outcomes are the evaluations above
+    for spec in PER_REPORT_CHECK_SPECS:
+        yield dg.Output(None, output_name=spec.get_python_identifier())
