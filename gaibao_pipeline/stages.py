@@ -23,7 +23,7 @@ from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
-from gaibao_pipeline.workers import Job, default_workers, in_background, run_isolated
+from gaibao_pipeline.workers import default_workers, in_background, run_isolated
 
 log = logging.getLogger(__name__)
 
@@ -121,36 +121,21 @@ def read_and_parse(path: Path, limits: Limits) -> tuple[ExtractedDocument, Repor
     return extracted, parse(extracted)
 
 
-def extract_each(
+def read_and_parse_each(
     sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
-) -> Iterator[tuple[str, ExtractedDocument]]:
-    """Read every registered file in isolated worker processes; yield (report id, result) as each finishes.
+) -> Iterator[tuple[str, ExtractedDocument, Report]]:
+    """Read and parse every registered file in isolated worker processes, yielding
+    (report id, document, report) as each finishes.
 
     A file that hangs or crashes its reader, or exhausts the worker's memory, gets a
     `timeout`, `unreadable` or `too_large` status; the rest of the batch is unaffected.
     """
-    for key, extracted, _report in _each(sources, limits, workers, read_path):
-        yield key, extracted
-
-
-def read_and_parse_each(
-    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
-) -> Iterator[tuple[str, ExtractedDocument, Report]]:
-    """Like `extract_each`, each file also parsed in its worker: (report id, document, report)."""
-    for key, extracted, report in _each(sources, limits, workers, read_and_parse):
-        yield key, extracted, report or parse(extracted)
-
-
-def _each(
-    sources: Iterable[SourceFile], limits: Limits, workers: int | None, job: Job
-) -> Iterator[tuple[str, ExtractedDocument, Report | None]]:
-    """Run `job` (`read_path` or `read_and_parse`) over the files; a file the worker lost is failed."""
     todo: dict[str, SourceFile] = {}
     for source_file in sources:
         if source_file.path is None:
             info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
             message = "no file in the landing folder has this report id"
-            yield source_file.report_id, _failed(info, Status.UNREADABLE, message), None
+            yield source_file.report_id, *_failed_both(info, Status.UNREADABLE, message)
         else:
             todo[source_file.report_id] = source_file
     if not todo:
@@ -159,15 +144,12 @@ def _each(
     items = ((key, Path(source_file.path or "")) for key, source_file in todo.items())
     # The pool runs ahead of the caller, which may stop to load or record each result.
     stop = threading.Event()
-    for outcome in in_background(run_isolated(items, job, limits, n_workers, stop), stop=stop):
-        value = outcome.value
-        if isinstance(value, ExtractedDocument):
-            yield outcome.key, value, None
+    for outcome in in_background(run_isolated(items, read_and_parse, limits, n_workers, stop), stop=stop):
+        if isinstance(outcome.value, tuple):
+            extracted, report = outcome.value
+            yield outcome.key, extracted, report
             continue
-        if isinstance(value, tuple):
-            yield outcome.key, value[0], value[1]
-            continue
-        error: DocumentError = value  # the worker timed out or died on this file
+        error: DocumentError = outcome.value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
         info = SourceInfo(
             file=outcome.path.name,
@@ -175,7 +157,11 @@ def _each(
             format="unknown",
             size=source_file.size or 0,
         )
-        yield outcome.key, _failed(info, error.status, error.message), None
+        yield outcome.key, *_failed_both(info, error.status, error.message)
+
+
+def _failed_both(source: SourceInfo, status: Status, message: str) -> tuple[ExtractedDocument, Report]:
+    return _failed(source, status, message), Report.failed(source, status, message)
 
 
 def parse(extracted: ExtractedDocument) -> Report:

@@ -10,7 +10,7 @@ from pathlib import Path
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.landing import file_sha256
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.stages import extract_each, parse, register
+from gaibao_pipeline.stages import parse, read_and_parse_each, register
 from tests.conftest import corpus_file
 
 
@@ -22,7 +22,7 @@ def test_register_hashes_the_file_and_marks_missing_ones(tmp_path: Path) -> None
     assert register("r2", tmp_path, None).missing
 
 
-def test_extract_each_reads_good_and_bad_files_in_one_batch(tmp_path: Path) -> None:
+def test_read_and_parse_each_reads_good_and_bad_files_in_one_batch(tmp_path: Path) -> None:
     good = corpus_file("pingtan2021")
     (tmp_path / "garbage.pdf").write_bytes(b"\x00\xff" * 500)
     (tmp_path / "empty.txt").write_bytes(b"")
@@ -32,21 +32,22 @@ def test_extract_each_reads_good_and_bad_files_in_one_batch(tmp_path: Path) -> N
         register("empty", tmp_path, "empty.txt"),
         register("gone", tmp_path, None),
     ]
-    extracted = dict(extract_each(sources, Limits(), workers=1))
+    results = {key: (item, report) for key, item, report in read_and_parse_each(sources, Limits(), workers=1)}
+    extracted = {key: item for key, (item, _) in results.items()}
+    reports = {key: report for key, (_, report) in results.items()}
     assert extracted["good"].status is Status.OK and extracted["good"].document is not None
     assert extracted["good"].source.sha256 == file_sha256(good)
     for key in ("garbage", "empty", "gone"):
         assert extracted[key].document is None
         assert extracted[key].status is not Status.OK
         assert extracted[key].message
-    assert parse(extracted["good"]).ok
-    failed = parse(extracted["garbage"])
-    assert failed.status == extracted["garbage"].status and failed.cells == []
+    assert reports["good"].ok and reports["good"].cells == parse(extracted["good"]).cells
+    for key in ("garbage", "empty", "gone"):  # parsed in the worker or not, a failed read fails
+        assert reports[key].status == extracted[key].status and reports[key].cells == []
 
 
-def test_extract_each_applies_the_size_limit(tmp_path: Path) -> None:
+def test_read_and_parse_each_applies_the_size_limit(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_bytes(b"x" * 2048)
-    extracted = dict(
-        extract_each([register("big", tmp_path, "big.txt")], Limits(max_file_bytes=1024), workers=1)
-    )
-    assert extracted["big"].status is Status.TOO_LARGE
+    sources = [register("big", tmp_path, "big.txt")]
+    [(_, extracted, report)] = read_and_parse_each(sources, Limits(max_file_bytes=1024), workers=1)
+    assert extracted.status is Status.TOO_LARGE and report.status is Status.TOO_LARGE
