@@ -85,7 +85,10 @@ def read_parse_load(
             report = event.report
             # one line per report as it is parsed: what `gaibao run` counts for its progress bar
             line = core.log_line(key, report)
-            context.log.warning(line) if event.extracted.document is None else context.log.info(line)
+            if event.extracted.document is None:
+                context.log.warning(line)
+            else:
+                context.log.info(line)
             add_document(key, core.document_metadata(event.extracted))
             add_report(key, core.report_metadata(report))
             documents[key], reports[key] = event.extracted, report
