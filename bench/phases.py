@@ -7,7 +7,8 @@ phase writes its figures as JSON to `--result`.
     python bench/phases.py parse  --corpus DIR --workers 0|N --result FILE
     python bench/phases.py floor  --corpus DIR --workers N --result FILE
     python bench/phases.py direct --landing DIR --db-url URL --workers N --result FILE
-    python bench/phases.py e2e    --landing DIR --db-url URL [--batch-size N] [--runs 2] --result FILE
+    python bench/phases.py e2e    --landing DIR --db-url URL [--batch-size N] [--runs 2]
+                                  [--instance temporary|sqlite|postgresql --instance-url URL] --result FILE
     python bench/phases.py load   --corpus DIR --db-url URL [--db-url URL] --result FILE
 """
 
@@ -254,6 +255,20 @@ def _timing_event_storage(spent: list[float]) -> Iterator[None]:
         EventMethods.handle_new_event = stored  # type: ignore[method-assign]
 
 
+def _kept_instance(home: Path, storage: str, url: str | None) -> None:
+    """Make `home` the DAGSTER_HOME: the project's SQLite config, or its storage on PostgreSQL."""
+    if storage == "sqlite":
+        shutil.copy(REPO / "dagster_home" / "dagster.yaml", home)
+    else:  # the project's PostgreSQL example reads its settings from variables; a URL is simpler here
+        if not url:
+            raise SystemExit("--instance postgresql needs --instance-url")
+        (home / "dagster.yaml").write_text(
+            f"storage:\n  postgres:\n    postgres_url: '{url}'\ntelemetry:\n  enabled: false\n",
+            encoding="utf-8",
+        )
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
 def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
     """`gaibao run` over the landing folder (run_landing_folder), `--runs` times on one instance."""
     from gaibao_pipeline.local_run import run_landing_folder
@@ -263,9 +278,9 @@ def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     events: Counter[str] = Counter()
     with tempfile.TemporaryDirectory(prefix="gaibao-bench-home-") as home:
-        if args.runs > 1:  # the second run must see the first one's instance: the project's config
-            shutil.copy(REPO / "dagster_home" / "dagster.yaml", home)
-            os.environ["DAGSTER_HOME"] = home
+        kept = "sqlite" if args.runs > 1 and args.instance == "temporary" else args.instance
+        if kept != "temporary":  # a second run must see the first one's instance
+            _kept_instance(Path(home), kept, args.instance_url)
         for _ in range(args.runs):
             start = time.perf_counter()
             counting = _counting_events(events) if args.count_events else nullcontext()
@@ -353,6 +368,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--instance",
+        choices=["temporary", "sqlite", "postgresql"],
+        default="temporary",
+        help="e2e: gaibao run's temporary instance, or a kept DAGSTER_HOME on SQLite or PostgreSQL",
+    )
+    parser.add_argument("--instance-url", help="e2e --instance postgresql: the storage's database URL")
     parser.add_argument("--single-sample", type=int, default=100)
     parser.add_argument(
         "--count-events", action="store_true", help="e2e: count the events stored and time storing them"

@@ -164,6 +164,19 @@ def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
     rerun = str(subset(main, work / "rerun", keep=min(100, args.n)) / "reports")
     twice = ["--landing", rerun, "--db-url", sqlite_url(work, "rerun"), "--runs", "2"]
     results["e2e_rerun"] = phase(work, "e2e", *twice)
+    print("instance storage: the same reports on gaibao run's temporary instance and on kept ones")
+    stored = ["--landing", str(subset(main, work / "instance", keep=min(200, args.n)) / "reports")]
+    results["instance_storage"] = {
+        kind: phase(
+            work, "e2e", *stored, "--db-url", sqlite_url(work, f"instance-{kind}"), "--instance", kind
+        )
+        for kind in ("temporary", "sqlite")
+    }
+    with postgres_schema(None if args.no_postgres else args.postgres_url) as (pg_url, _):
+        if pg_url:
+            kind = ["--instance", "postgresql", "--instance-url", pg_url]
+            db = sqlite_url(work, "instance-postgresql")
+            results["instance_storage"]["postgresql"] = phase(work, "e2e", *stored, "--db-url", db, *kind)
     print("database load rate")
     with postgres_schema(None if args.no_postgres else args.postgres_url) as (pg_url, pg_note):
         urls = ["--db-url", sqlite_url(work, "load")] + (["--db-url", pg_url] if pg_url else [])

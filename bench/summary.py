@@ -104,6 +104,9 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
             if isinstance(f, dict)
         },
         "scaling": {size: _e2e(phase) for size, phase in results["scaling"].items()},
+        "instance_storage": {
+            kind: _e2e(phase) for kind, phase in results.get("instance_storage", {}).items()
+        },
     }
     out["targets"] = _targets(out, floor_pool_rps)
     return out
@@ -208,6 +211,20 @@ def _e2e_table(f: dict[str, Any]) -> list[str]:
         "database cells equal to the generated values after the bulk run: "
         + ", ".join(f"{k} {v['cells_right']}/{v['cells_total']}" for k, v in f["db_accuracy"].items()),
     ]
+    if f["instance_storage"]:
+        stored = f["instance_storage"]
+        names = {
+            "temporary": "temporary instance",
+            "sqlite": "SQLite DAGSTER_HOME",
+            "postgresql": "PostgreSQL DAGSTER_HOME",
+        }
+        lines.append(
+            f"the same {next(iter(stored.values()))['n']} reports by instance storage: "
+            + ", ".join(
+                f"{names[kind]} {e['seconds']:.1f} s ({e['ms_per_report']:.0f} ms/report)"
+                for kind, e in stored.items()
+            )
+        )
     return lines
 
 

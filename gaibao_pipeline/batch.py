@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from gaibao_pipeline.db import LoadResult, ReportToLoad, load_reports
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.stages import ExtractedDocument, SourceFile, read_and_parse_each
+from gaibao_pipeline.stages import ParsedFile, SourceFile, read_and_parse_each
 
 # Reports per `load_reports` call: large enough for one contract validation and a few
 # statements per table to cover many reports, small enough that rows reach the database
@@ -32,8 +32,7 @@ class Parsed:
     """A report read and parsed (or the status saying why it could not be)."""
 
     key: str
-    extracted: ExtractedDocument
-    report: Report
+    file: ParsedFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,7 @@ class Loaded:
 
     key: str
     source: SourceFile
+    report: Report
     result: LoadResult | None
 
 
@@ -64,17 +64,17 @@ def process_batch(
             ReportToLoad(report, source.report_id, source.relative_path or "") for source, report in pending
         ]
         results = load_reports(engine, items, run_id=run_id, loaded_at=loaded_at)
-        for (source, _), result in zip(pending, results, strict=True):
-            yield Loaded(source.report_id, source, result)
+        for (source, report), result in zip(pending, results, strict=True):
+            yield Loaded(source.report_id, source, report, result)
         pending.clear()
 
-    for key, extracted, report in read_and_parse_each(sources, limits, workers):
-        yield Parsed(key, extracted, report)
+    for key, parsed in read_and_parse_each(sources, limits, workers):
+        yield Parsed(key, parsed)
         source = by_key[key]
         if source.missing:
-            yield Loaded(key, source, None)
+            yield Loaded(key, source, parsed.report, None)
             continue
-        pending.append((source, report))
+        pending.append((source, parsed.report))
         if len(pending) >= chunk:
             yield from load_pending()
     if pending:

@@ -4,19 +4,21 @@ Dagster's filesystem IO manager refuses an output that covers several partitions
 exactly what a bulk run produces. Here a partitioned asset returns `{partition_key: value}`
 for the partitions of its run and each value is written to its own file; downstream steps
 always receive `{partition_key: value}` as well, whether the run covers one report or 500.
+A file holds a `Packed` value's bytes: a value already packed (by the worker that produced
+it) is written as it is, anything else is packed here; reading always gives the value.
 """
 
 from __future__ import annotations
 
 import os
-import pickle
-import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import dagster as dg
+
+from gaibao_pipeline.packed import Packed
 
 SUFFIX = ".pickle.z"  # zlib-compressed pickle
 
@@ -73,11 +75,10 @@ class PartitionFiles(dg.IOManager):
 def _dump(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    # zlib at its fastest level shrinks documents and reports 3-5x for little CPU: storage
-    # holds every layer of every report, so this is the difference between GB and tens of GB.
-    temp.write_bytes(zlib.compress(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL), 1))
+    temp.write_bytes((obj if isinstance(obj, Packed) else Packed.of(obj)).data)
     os.replace(temp, path)  # a concurrent reader sees the old file or the new one, never half of one
 
 
 def _load(path: Path) -> Any:
-    return pickle.loads(zlib.decompress(path.read_bytes()))
+    stored: Packed[Any] = Packed(path.read_bytes())
+    return stored.unpack()

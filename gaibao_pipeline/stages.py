@@ -21,6 +21,7 @@ from gaibao_pipeline.keys import sha256_hex
 from gaibao_pipeline.landing import file_sha256
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
+from gaibao_pipeline.packed import Packed
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
 from gaibao_pipeline.workers import default_workers, in_background, run_isolated
@@ -64,6 +65,46 @@ class ExtractedDocument:
     document: Document | None
     status: Status = Status.OK
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What a run records of a read document (its materialization's metadata) without unpacking it."""
+
+    source: SourceInfo
+    status: Status
+    message: str | None
+    read: bool  # False: the file could not be read into a document; `status` says why
+    pages: int | None
+    tables: int
+    paragraphs: int
+
+    @classmethod
+    def of(cls, extracted: ExtractedDocument) -> DocumentSummary:
+        document = extracted.document
+        return cls(
+            source=extracted.source,
+            status=extracted.status,
+            message=extracted.message,
+            read=document is not None,
+            pages=document.page_count if document else None,
+            tables=len(document.grids) if document else 0,
+            paragraphs=len(document.paragraphs) if document else 0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file read and parsed: the report to check and load, and both layers packed for storage."""
+
+    document: DocumentSummary
+    stored_document: Packed[ExtractedDocument]
+    report: Report
+    stored_report: Packed[Report]
+
+    @classmethod
+    def of(cls, extracted: ExtractedDocument, report: Report) -> ParsedFile:
+        return cls(DocumentSummary.of(extracted), Packed.of(extracted), report, Packed.of(report))
 
 
 def _failed(source: SourceInfo, status: Status, message: str) -> ExtractedDocument:
@@ -111,21 +152,22 @@ def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
         return _failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
 
 
-def read_and_parse(path: Path, limits: Limits) -> tuple[ExtractedDocument, Report]:
+def read_and_parse(path: Path, limits: Limits) -> ParsedFile:
     """Read one file and parse it: the work of one report, done where it was read.
 
     Module-level so `workers.run_isolated` can run it in a worker process: parsing beside the
-    reading uses every core, and the `Document` is not sent anywhere to be parsed again.
+    reading uses every core, the `Document` is not sent anywhere to be parsed again, and both
+    layers are packed for storage here rather than in the run's one process.
     """
     extracted = read_path(path, limits)
-    return extracted, parse(extracted)
+    return ParsedFile.of(extracted, parse(extracted))
 
 
 def read_and_parse_each(
     sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
-) -> Iterator[tuple[str, ExtractedDocument, Report]]:
+) -> Iterator[tuple[str, ParsedFile]]:
     """Read and parse every registered file in isolated worker processes, yielding
-    (report id, document, report) as each finishes.
+    (report id, parsed file) as each finishes.
 
     A file that hangs or crashes its reader, or exhausts the worker's memory, gets a
     `timeout`, `unreadable` or `too_large` status; the rest of the batch is unaffected.
@@ -135,7 +177,7 @@ def read_and_parse_each(
         if source_file.path is None:
             info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
             message = "no file in the landing folder has this report id"
-            yield source_file.report_id, *_failed_both(info, Status.UNREADABLE, message)
+            yield source_file.report_id, _failed_both(info, Status.UNREADABLE, message)
         else:
             todo[source_file.report_id] = source_file
     if not todo:
@@ -145,9 +187,8 @@ def read_and_parse_each(
     # The pool runs ahead of the caller, which may stop to load or record each result.
     stop = threading.Event()
     for outcome in in_background(run_isolated(items, read_and_parse, limits, n_workers, stop), stop=stop):
-        if isinstance(outcome.value, tuple):
-            extracted, report = outcome.value
-            yield outcome.key, extracted, report
+        if isinstance(outcome.value, ParsedFile):
+            yield outcome.key, outcome.value
             continue
         error: DocumentError = outcome.value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
@@ -157,11 +198,11 @@ def read_and_parse_each(
             format="unknown",
             size=source_file.size or 0,
         )
-        yield outcome.key, *_failed_both(info, error.status, error.message)
+        yield outcome.key, _failed_both(info, error.status, error.message)
 
 
-def _failed_both(source: SourceInfo, status: Status, message: str) -> tuple[ExtractedDocument, Report]:
-    return _failed(source, status, message), Report.failed(source, status, message)
+def _failed_both(source: SourceInfo, status: Status, message: str) -> ParsedFile:
+    return ParsedFile.of(_failed(source, status, message), Report.failed(source, status, message))
 
 
 def parse(extracted: ExtractedDocument) -> Report:

@@ -52,7 +52,8 @@ def test_reports_stream_parsed_then_loaded(tmp_path: Path) -> None:
             result = loaded[by_name[name]].result
             assert result is not None and result.status == "ok" and result.total_cells > 100
             assert result.contract_failures == () and result.refused is None
-            assert parsed[by_name[name]].report.ok
+            assert parsed[by_name[name]].file.report.ok
+            assert loaded[by_name[name]].report is parsed[by_name[name]].file.report
     first = _counts(engine)
     assert first["source_files"] == 3 and first["reports"] == 3
     run()

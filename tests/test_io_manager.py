@@ -1,6 +1,7 @@
 """The partition-per-file IO manager: a run over many partitions stores each value apart and
 hands downstream steps `{partition_key: value}` (also for one partition); a wrong return
-shape fails loudly; non-partitioned values round-trip; outputs land under the instance.
+shape fails loudly; non-partitioned values round-trip; outputs land under the instance;
+values already packed are written as they are and read back as the values.
 """
 
 # No `from __future__ import annotations`: Dagster reads the asset annotations at definition time.
@@ -12,6 +13,7 @@ import dagster as dg
 import pytest
 
 from gaibao_pipeline.io_manager import SUFFIX, ReportFilesIOManager
+from gaibao_pipeline.packed import Packed
 from gaibao_pipeline.partitions import REPORTS, REPORTS_NAME, range_tags
 
 KEYS = ["r0000000000000001", "r0000000000000002", "r0000000000000003"]
@@ -25,6 +27,17 @@ def upstream(context: dg.AssetExecutionContext) -> dict[str, str]:
 @dg.asset(partitions_def=REPORTS)
 def downstream(context: dg.AssetExecutionContext, upstream: dict[str, str]) -> dict[str, int]:
     assert set(upstream) == set(context.partition_keys)  # a dict even for a single partition
+    return {key: len(upstream[key]) for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=REPORTS)
+def packed_upstream(context: dg.AssetExecutionContext) -> dict[str, Packed]:  # type: ignore[type-arg]
+    return {key: Packed.of(f"value of {key}") for key in context.partition_keys}
+
+
+@dg.asset(partitions_def=REPORTS, ins={"upstream": dg.AssetIn("packed_upstream")})
+def reads_packed(context: dg.AssetExecutionContext, upstream: dict[str, str]) -> dict[str, int]:
+    assert upstream == {key: f"value of {key}" for key in context.partition_keys}
     return {key: len(upstream[key]) for key in context.partition_keys}
 
 
@@ -45,12 +58,18 @@ def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
         yield inst
 
 
-def test_many_partitions_one_file_each(instance: dg.DagsterInstance, tmp_path: Path) -> None:
+def _every_key_stored_in(
+    store: Path, assets: list[dg.AssetsDefinition], instance: dg.DagsterInstance
+) -> ReportFilesIOManager:
+    """Materialise `assets` for every key in one run, stored under `store`; the IO manager used."""
     tags = range_tags(dg.PartitionKeyRange(KEYS[0], KEYS[-1]))
-    io = ReportFilesIOManager(base_dir=str(tmp_path / "store"))
-    assert dg.materialize(
-        [upstream, downstream], instance=instance, tags=tags, resources={"io_manager": io}
-    ).success
+    io = ReportFilesIOManager(base_dir=str(store))
+    assert dg.materialize(assets, instance=instance, tags=tags, resources={"io_manager": io}).success
+    return io
+
+
+def test_many_partitions_one_file_each(instance: dg.DagsterInstance, tmp_path: Path) -> None:
+    io = _every_key_stored_in(tmp_path / "store", [upstream, downstream], instance)
     assert sorted(p.name for p in (tmp_path / "store" / "downstream").iterdir()) == [
         f"{k}{SUFFIX}" for k in KEYS
     ]
@@ -78,3 +97,9 @@ def test_wrong_shape_fails_the_step(instance: dg.DagsterInstance, tmp_path: Path
         raise_on_error=False,
     )
     assert not result.success
+
+
+def test_packed_values_are_stored_as_they_are(instance: dg.DagsterInstance, tmp_path: Path) -> None:
+    _every_key_stored_in(tmp_path / "store", [packed_upstream, reads_packed], instance)
+    stored = tmp_path / "store" / "packed_upstream" / f"{KEYS[0]}{SUFFIX}"
+    assert stored.read_bytes() == Packed.of(f"value of {KEYS[0]}").data  # not packed twice

@@ -32,12 +32,22 @@ def test_read_and_parse_each_reads_good_and_bad_files_in_one_batch(tmp_path: Pat
         register("empty", tmp_path, "empty.txt"),
         register("gone", tmp_path, None),
     ]
-    results = {key: (item, report) for key, item, report in read_and_parse_each(sources, Limits(), workers=1)}
-    extracted = {key: item for key, (item, _) in results.items()}
-    reports = {key: report for key, (_, report) in results.items()}
+    results = dict(read_and_parse_each(sources, Limits(), workers=1))
+    # the stored layers are packed by the worker; what the run records is the summary
+    extracted = {key: parsed.stored_document.unpack() for key, parsed in results.items()}
+    reports = {key: parsed.report for key, parsed in results.items()}
+    assert all(parsed.stored_report.unpack() == parsed.report for parsed in results.values())
+    summary = results["good"].document
+    assert summary.read and summary.status is Status.OK and summary.pages is None and summary.paragraphs > 0
+    read = extracted["good"].document
+    assert read is not None and (summary.paragraphs, summary.tables) == (
+        len(read.paragraphs),
+        len(read.grids),
+    )
     assert extracted["good"].status is Status.OK and extracted["good"].document is not None
     assert extracted["good"].source.sha256 == file_sha256(good)
     for key in ("garbage", "empty", "gone"):
+        assert not results[key].document.read and results[key].document.message
         assert extracted[key].document is None
         assert extracted[key].status is not Status.OK
         assert extracted[key].message
@@ -49,5 +59,5 @@ def test_read_and_parse_each_reads_good_and_bad_files_in_one_batch(tmp_path: Pat
 def test_read_and_parse_each_applies_the_size_limit(tmp_path: Path) -> None:
     (tmp_path / "big.txt").write_bytes(b"x" * 2048)
     sources = [register("big", tmp_path, "big.txt")]
-    [(_, extracted, report)] = read_and_parse_each(sources, Limits(max_file_bytes=1024), workers=1)
-    assert extracted.status is Status.TOO_LARGE and report.status is Status.TOO_LARGE
+    [(_, parsed)] = read_and_parse_each(sources, Limits(max_file_bytes=1024), workers=1)
+    assert parsed.document.status is Status.TOO_LARGE and parsed.report.status is Status.TOO_LARGE

@@ -7,7 +7,7 @@ the two assets and what each partition's materialization records.
 import dagster as dg
 
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.stages import ExtractedDocument
+from gaibao_pipeline.stages import DocumentSummary
 
 GROUP = "core"
 CORE_DOCUMENTS = dg.AssetKey("core_documents")
@@ -46,15 +46,14 @@ def log_line(key: str, report: Report) -> str:
     )
 
 
-def document_metadata(item: ExtractedDocument) -> dict[str, object]:
-    document = item.document
+def document_metadata(document: DocumentSummary) -> dict[str, object]:
     return {
-        "file": item.source.file,
-        "format": item.source.format,
-        "status": item.status.value,
-        "pages": document.page_count if document else None,
-        "tables": len(document.grids) if document else 0,
-        "paragraphs": len(document.paragraphs) if document else 0,
+        "file": document.source.file,
+        "format": document.source.format,
+        "status": document.status.value,
+        "pages": document.pages,
+        "tables": document.tables,
+        "paragraphs": document.paragraphs,
     }
 
 

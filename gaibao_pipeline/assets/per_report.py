@@ -2,12 +2,13 @@
 
 One step materialises core_documents, core_reports and out_loaded_reports for every
 partition of the run and evaluates the checks on core_reports. The reader workers parse
-each document where they read it and run ahead of this step (`batch.process_batch`), which
-records each report's check evaluations as it arrives and loads the reports a chunk at a
-time; the three assets keep their own lineage (file → document → report → loaded rows) and
-per-partition metadata. bench/RESULTS.md measured the cost of doing this as three steps
-(every document and report pickled, stored and loaded again, the rows built and validated
-twice, the workers idle while the run's process worked alone).
+each document where they read it, pack both for storage (`packed.Packed`) and run ahead of
+this step (`batch.process_batch`), which records each report's check evaluations as it
+arrives and loads the reports a chunk at a time; the three assets keep their own lineage
+(file → document → report → loaded rows) and per-partition metadata. bench/RESULTS.md
+measured the cost of doing this as three steps (every document and report pickled, stored
+and loaded again, the rows built and validated twice, the workers idle while the run's
+process worked alone).
 """
 
 from collections import Counter
@@ -22,6 +23,8 @@ from gaibao_pipeline.checks.report_checks import invariant_evaluations
 from gaibao_pipeline.checks.table_checks import contract_evaluation
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.errors import Status
+from gaibao_pipeline.instance_connections import hold_connections
+from gaibao_pipeline.packed import Packed
 from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.resources import (
@@ -60,6 +63,7 @@ def read_parse_load(
     review_pages: ReviewPagesResource,
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:  # type: ignore[type-arg]
     """Read and parse each report in the reader workers, check it, and load it into the database."""
+    hold_connections(context.instance)  # ~18 events per report: see instance_connections
     add_document = partition_metadata(context, core.CORE_DOCUMENTS)
     add_report = partition_metadata(context, core.CORE_REPORTS)
     add_loaded = partition_metadata(context, load.OUT_LOADED_REPORTS)
@@ -68,8 +72,9 @@ def read_parse_load(
     review_root = review_pages.root()
     sources = [raw_source_files[key] for key in context.partition_keys]
     context.log.info(f"reading {len(sources)} reports; loading into {redact(database.resolved_url())}")
-    documents: dict[str, ExtractedDocument] = {}
-    reports: dict[str, Report] = {}
+    # Packed by the workers and stored as they are: a few KB per report, not its object graph.
+    documents: dict[str, Packed[ExtractedDocument]] = {}
+    reports: dict[str, Packed[Report]] = {}
     outcomes: Counter[str] = Counter()
     batch = process_batch(
         sources,
@@ -82,17 +87,17 @@ def read_parse_load(
     for event in batch:
         key = event.key
         if isinstance(event, Parsed):
-            report = event.report
+            parsed = event.file
             # one line per report as it is parsed: what `gaibao run` counts for its progress bar
-            line = core.log_line(key, report)
-            if event.extracted.document is None:
-                context.log.warning(line)
-            else:
+            line = core.log_line(key, parsed.report)
+            if parsed.document.read:
                 context.log.info(line)
-            add_document(key, core.document_metadata(event.extracted))
-            add_report(key, core.report_metadata(report))
-            documents[key], reports[key] = event.extracted, report
-            yield from invariant_evaluations(key, report, review_root)
+            else:
+                context.log.warning(line)
+            add_document(key, core.document_metadata(parsed.document))
+            add_report(key, core.report_metadata(parsed.report))
+            documents[key], reports[key] = parsed.stored_document, parsed.stored_report
+            yield from invariant_evaluations(key, parsed.report, review_root)
             continue
         result = event.result
         outcomes[result.status if result else "missing, not loaded"] += 1
@@ -100,7 +105,7 @@ def read_parse_load(
             context.log.warning(f"{key} (missing): no file; not loaded, its rows, if any, are kept")
         elif result.status == Status.INVALID.value:  # refused by a table contract: a parser bug
             context.log.warning(f"{key} {event.source.relative_path}: not loaded: {result.refused}")
-        add_loaded(key, load.loaded_metadata(event.source, reports[key], result))
+        add_loaded(key, load.loaded_metadata(event.source, event.report, result))
         yield contract_evaluation(key, result)
     context.log.info(
         f"loaded {len(sources)} reports: " + ", ".join(f"{n} {s}" for s, n in sorted(outcomes.items()))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -60,12 +61,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{(tmp_path / 'db' / 'gaibao.sqlite').as_posix()}"
         return
+    with fresh_postgres_schema("gaibao_test") as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_schema(prefix: str) -> Iterator[str]:
+    """The URL of a new schema on the test server (dropped afterwards); skips if unreachable."""
     reason = postgres_unreachable()
     if reason:
         if os.environ.get("GAIBAO_REQUIRE_POSTGRES"):
             pytest.fail(f"{reason} (GAIBAO_REQUIRE_POSTGRES is set: CI must exercise PostgreSQL)")
         pytest.skip(reason)
-    schema = f"gaibao_test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = make_engine(postgres_url())
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
