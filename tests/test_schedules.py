@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
+from dagster._core.storage.defs_state.base import DefsStateStorage  # no public accessor
 
 from gaibao_pipeline.definitions import build_definitions
 from gaibao_pipeline.keys import report_key
@@ -32,12 +33,14 @@ def instance(tmp_path: Path) -> Iterator[dg.DagsterInstance]:
 
 
 def evaluate(instance: dg.DagsterInstance, landing: Path) -> list[dg.RunRequest] | dg.SkipReason:
-    context = dg.build_schedule_context(
+    # Entered as a context manager: the context opens its own instance from the reference and
+    # makes it the current one; only leaving the context restores the test's instance.
+    with dg.build_schedule_context(
         instance=instance,
         scheduled_execution_time=datetime(2025, 4, 1, 6, tzinfo=SHANGHAI),
         resources={"landing_folder": LandingFolderResource(path=str(landing))},
-    )
-    return annual_refresh_schedule(context)
+    ) as context:
+        return annual_refresh_schedule(context)
 
 
 def run(instance: dg.DagsterInstance, landing: Path, tmp_path: Path, requests: list[dg.RunRequest]) -> None:
@@ -93,6 +96,15 @@ def test_skips_when_loaded_and_catches_a_change(
     assert isinstance(again, list)
     key = report_key("004_a236c2d85176b38f.txt")
     assert [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in again] == [(key, key)]
+
+
+def test_an_evaluation_restores_the_current_instance(instance: dg.DagsterInstance, landing: Path) -> None:
+    # Regression (flaky CI): evaluated without `with`, the context's own instance stayed the
+    # current one; once garbage-collected in another thread, loading definitions failed with
+    # "Attempted to resolve undefined DagsterInstance weakref".
+    current = DefsStateStorage.get()
+    evaluate(instance, landing)
+    assert DefsStateStorage.get() is current
 
 
 def test_requests_reports_whose_run_never_happened(instance: dg.DagsterInstance, landing: Path) -> None:

@@ -24,12 +24,12 @@ def evaluate(
     instance: dg.DagsterInstance, landing: Path, cursor: str | None, settle: float = 0.0
 ) -> dg.SensorResult:
     """One tick, then what the daemon does with its result: add partitions, record observations."""
-    context = dg.build_sensor_context(
+    with dg.build_sensor_context(
         instance=instance,
         cursor=cursor,
         resources={"landing_folder": LandingFolderResource(path=str(landing), settle_seconds=settle)},
-    )
-    result = landing_folder_sensor(context)
+    ) as context:  # leaving the context restores the current instance (see test_schedules)
+        result = landing_folder_sensor(context)
     assert isinstance(result, dg.SensorResult)
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(REPORTS.name, list(request.partition_keys))
