@@ -23,7 +23,7 @@ from tqdm import tqdm
 from gaibao_pipeline.assets import read_parse_load
 from gaibao_pipeline.db import make_engine, settled_sources
 from gaibao_pipeline.definitions import build_definitions
-from gaibao_pipeline.instance_connections import hold_connections
+from gaibao_pipeline.instance_writes import prepare_bulk_writes
 from gaibao_pipeline.jobs import load_reports_job
 from gaibao_pipeline.landing import Seen, compare, scan
 from gaibao_pipeline.partitions import (
@@ -61,7 +61,7 @@ def open_instance() -> Iterator[tuple[dg.DagsterInstance, str]]:
     """The DAGSTER_HOME instance if set, else a throwaway one under the system temp folder."""
     if os.environ.get("DAGSTER_HOME"):
         with dg.DagsterInstance.get() as instance:
-            hold_connections(instance)  # thousands of events: one connection, not one per event
+            prepare_bulk_writes(instance)  # thousands of events: held connections, batched writes
             yield instance, f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}"
         return
     with (

@@ -23,7 +23,7 @@ from gaibao_pipeline.checks.report_checks import invariant_evaluations
 from gaibao_pipeline.checks.table_checks import contract_evaluation
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.errors import Status
-from gaibao_pipeline.instance_connections import hold_connections
+from gaibao_pipeline.instance_writes import prepare_bulk_writes
 from gaibao_pipeline.packed import Packed
 from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
 from gaibao_pipeline.report import Report
@@ -63,7 +63,7 @@ def read_parse_load(
     review_pages: ReviewPagesResource,
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:  # type: ignore[type-arg]
     """Read and parse each report in the reader workers, check it, and load it into the database."""
-    hold_connections(context.instance)  # ~18 events per report: see instance_connections
+    prepare_bulk_writes(context.instance)  # ~18 events per report: see instance_writes
     add_document = partition_metadata(context, core.CORE_DOCUMENTS)
     add_report = partition_metadata(context, core.CORE_REPORTS)
     add_loaded = partition_metadata(context, load.OUT_LOADED_REPORTS)

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from gaibao_pipeline import landing
-from gaibao_pipeline.instance_connections import hold_connections
+from gaibao_pipeline.instance_writes import prepare_bulk_writes
 from gaibao_pipeline.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPORTS
 from gaibao_pipeline.resources import LandingFolderResource
 from gaibao_pipeline.stages import SourceFile, register
@@ -33,7 +33,7 @@ def raw_source_files(
     context: dg.AssetExecutionContext, landing_folder: LandingFolderResource
 ) -> dict[str, SourceFile]:
     """The report file this run reads: its path in the landing folder, size and SHA-256."""
-    hold_connections(context.instance)  # a materialization per report: see instance_connections
+    prepare_bulk_writes(context.instance)  # a materialization per report: see instance_writes
     add_metadata = partition_metadata(context)
     root = landing_folder.root()
     paths = landing.index(root)  # one walk of the folder maps every key of the batch to its file
