@@ -16,8 +16,6 @@ from gaibao_pipeline.instance_writes import EVENT_BATCH_SIZE_VARIABLE, prepare_b
 from gaibao_pipeline.partitions import RANGE_END_TAG, RANGE_START_TAG
 from tests.db.conftest import fresh_postgres_schema
 
-pytestmark = pytest.mark.postgres
-
 
 @pytest.fixture(autouse=True)
 def no_batch_size(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,6 +54,7 @@ def _connections_opened_by(instance: dg.DagsterInstance, events: int) -> int:
     return opened
 
 
+@pytest.mark.postgres
 def test_events_share_held_connections(postgres_instance: dg.DagsterInstance) -> None:
     assert _connections_opened_by(postgres_instance, 10) >= 10  # Dagster's default: one per write
     prepare_bulk_writes(postgres_instance)
@@ -93,6 +92,7 @@ def _event_inserts_of_one_run(instance: dg.DagsterInstance) -> int:
     return inserts
 
 
+@pytest.mark.postgres
 def test_materializations_written_in_one_batch(postgres_instance: dg.DagsterInstance) -> None:
     one_by_one = _event_inserts_of_one_run(postgres_instance)
     prepare_bulk_writes(postgres_instance)
