@@ -1,12 +1,12 @@
 """PDF reader: bytes of a PDF in, one `Document` of text lines and ruled tables out.
 
-pdfium opens the file (page count, sizes, encryption, metadata) and surveys each page's
-drawing objects. Pages that draw visible rules go through pdfplumber, whose pdfminer parse
-yields both the characters and the rules its table finder needs; all other pages are read
-with pdfium alone, which is an order of magnitude faster. Each page is closed before the
-next is read, so memory stays flat on long files. Pages without a usable text layer are
-recognised with tesseract when it is installed; when most pages lack one and it is not, the
-file's status is `needs_ocr`.
+pdfium opens the file (page count, sizes, encryption, metadata), surveys each page's drawing
+objects and reads its characters; on pages that draw visible rules, the rules come from
+pdfium's path objects too (`pdf_rules`) and pdfplumber's cell finder turns them into tables.
+Only rotated pages go through pdfplumber's own parse (pdfminer turns them as displayed), which
+costs many times what pdfium does. Each page is closed before the next is read, so memory
+stays flat on long files. Pages without a usable text layer are recognised with tesseract when
+it is installed; when most pages lack one and it is not, the file's status is `needs_ocr`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ from gaibao_pipeline.documents.pdf_blocks import PageContent, PageKind, assemble
 from gaibao_pipeline.documents.pdf_glyphs import PageGlyphs, glyphs_from_pdfium
 from gaibao_pipeline.documents.pdf_meta import read_metadata
 from gaibao_pipeline.documents.pdf_open import PdfiumFile
-from gaibao_pipeline.documents.pdf_plumber import PlumberPages
+from gaibao_pipeline.documents.pdf_plumber import PageRead, PlumberPages
+from gaibao_pipeline.documents.pdf_rules import page_rule_edges
 from gaibao_pipeline.documents.pdf_survey import PageSurvey, survey_page
+from gaibao_pipeline.documents.pdf_tables import find_tables
 from gaibao_pipeline.documents.pdf_text import build_lines
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
@@ -54,6 +56,23 @@ def _classify(glyphs: PageGlyphs, survey: PageSurvey, area: float) -> PageKind:
     return PageKind.BLANK
 
 
+def _read_with_pdfium(page: pdfium.PdfPage, with_tables: bool, number: int, warnings: list[str]) -> PageRead:
+    left, _, _, top = page.get_mediabox()
+    textpage = page.get_textpage()
+    try:
+        glyphs = glyphs_from_pdfium(textpage, left, top)
+    finally:
+        textpage.close()
+    if not with_tables:
+        return glyphs, [], glyphs.glyphs
+    try:
+        tables, left_over = find_tables(page_rule_edges(page), glyphs.glyphs, number)
+    except Exception as exc:  # damaged drawing objects must not cost the page's text
+        warnings.append(f"page {number}: tables could not be read ({exc!r:.120}); its text was kept")
+        return glyphs, [], glyphs.glyphs
+    return glyphs, tables, left_over
+
+
 def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: list[str]) -> PageContent:
     try:
         page = pdf.page(index)
@@ -63,18 +82,11 @@ def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: lis
     try:
         width, height = page.get_size()
         survey = survey_page(page)
-        content = None
-        if survey.has_rules or page.get_rotation() != 0:
-            # pdfium gives unrotated coordinates; pdfminer turns the page as it is displayed
-            content = plumber.read(index)
+        rotated = page.get_rotation() != 0
+        # pdfium gives unrotated coordinates; pdfminer turns the page as it is displayed
+        content = plumber.read(index) if rotated else None
         if content is None:
-            left, _, _, top = page.get_mediabox()
-            textpage = page.get_textpage()
-            try:
-                glyphs = glyphs_from_pdfium(textpage, left, top)
-            finally:
-                textpage.close()
-            content = (glyphs, [], glyphs.glyphs)
+            content = _read_with_pdfium(page, survey.has_rules and not rotated, index + 1, warnings)
     except Exception as exc:  # one damaged page must not cost the document
         warnings.append(f"page {index + 1} could not be read ({type(exc).__name__}: {exc})")
         return PageContent(index + 1, 0.0, PageKind.FAILED)

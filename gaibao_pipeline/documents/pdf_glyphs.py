@@ -1,8 +1,8 @@
 """The characters of one PDF page in one shape, whichever library read them, and their quality.
 
-Pages without ruling lines are read with pdfium (fast); pages with tables with pdfplumber,
-whose table finder needs pdfminer's graphics anyway. Both end up as `Glyph`s in pdfplumber's
-coordinates (points, origin at the page's top-left corner), so everything downstream is shared.
+Pages are read with pdfium (fast); rotated pages with pdfplumber, since pdfminer turns a page
+as it is displayed. Both end up as `Glyph`s in pdfplumber's coordinates (points, origin at
+the page's top-left corner), so everything downstream is shared.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""pdfplumber over the same bytes, for the pages whose rules make table finding worthwhile.
+"""pdfplumber over the same bytes, for rotated pages, which pdfminer turns as they are displayed.
 
 pdfminer keeps what it parses: fonts in the resource manager, objects in the document's cache,
 decoded content streams on each page. On a long file that grows with every page, so each page
@@ -16,20 +16,15 @@ from pdfplumber.page import Page
 from pdfplumber.pdf import PDF
 
 from gaibao_pipeline.documents.pdf_glyphs import Glyph, PageGlyphs, glyphs_from_plumber
-from gaibao_pipeline.documents.pdf_tables import (
-    PageTable,
-    close_open_ends,
-    fill_tables,
-    rule_edges,
-    table_cell_boxes,
-    table_layouts,
-)
+from gaibao_pipeline.documents.pdf_tables import PageTable, find_tables, rule_edges
+
+PageRead = tuple[PageGlyphs, list[PageTable], list[Glyph]]  # glyphs, tables, glyphs outside them
 
 RESET_EVERY = 10  # pages read between emptying pdfminer's font and object caches
 
 
 class PlumberPages:
-    """Opened only when a page with rules needs it; a context manager that closes it."""
+    """Opened only when a rotated page needs it; a context manager that closes it."""
 
     def __init__(self, data: bytes, page_count: int, warnings: list[str]) -> None:
         self._data = data
@@ -80,17 +75,16 @@ class PlumberPages:
                 if isinstance(held, dict):
                     held.clear()
 
-    def read(self, index: int) -> tuple[PageGlyphs, list[PageTable], list[Glyph]] | None:
+    def read(self, index: int) -> PageRead | None:
         """The page's glyphs, its tables, and the glyphs outside them; None if pdfplumber failed."""
         pdf = self._document()
         if pdf is None:
             return None
         page = pdf.pages[index]
         try:
-            edges = close_open_ends(rule_edges(page.lines, page.rects, page.curves))
             glyphs = glyphs_from_plumber(page.chars)
-            layouts = table_layouts(table_cell_boxes(edges)) if edges else []
-            tables, left_over = fill_tables(layouts, glyphs.glyphs, index + 1)
+            edges = rule_edges(page.lines, page.rects, page.curves)
+            tables, left_over = find_tables(edges, glyphs.glyphs, index + 1)
         except Exception as exc:  # one damaged page must not cost the document
             self._warnings.append(
                 f"page {index + 1}: tables could not be read ({exc!r:.120}); its text was kept"

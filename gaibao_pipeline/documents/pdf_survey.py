@@ -1,6 +1,6 @@
 """A cheap look at a page's drawing objects with pdfium, before any text is extracted.
 
-It tells whether the page draws visible rules (so pdfplumber's table finder is worth running),
+It tells whether the page draws visible rules (so looking for tables is worth it),
 how much of it is covered by images (a scan), and how many paths it draws (text converted to
 outlines looks like a page of paths and no characters).
 """
@@ -8,6 +8,7 @@ outlines looks like a page of paths and no characters).
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -17,6 +18,8 @@ THIN = 2.0  # points: a filled path thinner than this is a rule drawn as a bar
 MIN_RULE = 3.0  # points: shorter strokes are decoration
 WHITE = 243  # 0-255: colour components at least this light do not show on paper
 MAX_DEPTH = 8  # nested form XObjects followed this deep
+
+PageObjects = Iterator[pdfium_c.FPDF_PAGEOBJECT]
 
 
 @dataclass(slots=True)
@@ -28,7 +31,9 @@ class PageSurvey:
     path_count: int = 0
 
 
-class _Probe:
+class ObjectProbe:
+    """pdfium calls about one page object, with reusable out-parameters."""
+
     def __init__(self) -> None:
         self.fill_mode = ctypes.c_int()
         self.stroke = ctypes.c_int()
@@ -44,7 +49,8 @@ class _Probe:
             return None
         return left.value, bottom.value, right.value, top.value
 
-    def _visible(self, getter: object, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
+    def visible(self, getter: object, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
+        """Whether the colour `getter` reads (stroke or fill) shows on paper."""
         r, g, b, a = self.rgba
         ok = getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))  # type: ignore[operator]
         if not ok:
@@ -61,22 +67,31 @@ class _Probe:
             return False
         if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(self.fill_mode), ctypes.byref(self.stroke)):
             return False
-        if self.stroke.value and self._visible(pdfium_c.FPDFPageObj_GetStrokeColor, obj):
+        if self.stroke.value and self.visible(pdfium_c.FPDFPageObj_GetStrokeColor, obj):
             return True
         return bool(
             self.fill_mode.value
             and min(width, height) < THIN
-            and self._visible(pdfium_c.FPDFPageObj_GetFillColor, obj)
+            and self.visible(pdfium_c.FPDFPageObj_GetFillColor, obj)
         )
 
 
-def _walk(probe: _Probe, survey: PageSurvey, count: int, get: object, parent: object, depth: int) -> bool:
-    """Survey `count` objects of `parent`; True if any of them is (or holds) an image."""
+def child_objects(parent: object, is_form: bool) -> PageObjects:
+    """The objects a page (its raw handle) or a form XObject draws, in drawing order."""
+    if is_form:
+        count, get = pdfium_c.FPDFFormObj_CountObjects(parent), pdfium_c.FPDFFormObj_GetObject
+    else:
+        count, get = pdfium_c.FPDFPage_CountObjects(parent), pdfium_c.FPDFPage_GetObject
+    for index in range(max(count, 0)):
+        obj = get(parent, index)
+        if obj:
+            yield obj
+
+
+def _walk(probe: ObjectProbe, survey: PageSurvey, objects: PageObjects, depth: int) -> bool:
+    """Survey the objects; True if any of them is (or holds) an image."""
     holds_image = False
-    for i in range(count):
-        obj = get(parent, i)  # type: ignore[operator]
-        if not obj:
-            continue
+    for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             survey.path_count += 1
@@ -87,8 +102,7 @@ def _walk(probe: _Probe, survey: PageSurvey, count: int, get: object, parent: ob
             if depth == 0 and (box := probe.bounds(obj)) is not None:
                 survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_DEPTH:
-            children = pdfium_c.FPDFFormObj_CountObjects(obj)
-            inner = _walk(probe, survey, children, pdfium_c.FPDFFormObj_GetObject, obj, depth + 1)
+            inner = _walk(probe, survey, child_objects(obj, is_form=True), depth + 1)
             if inner and depth == 0 and (box := probe.bounds(obj)) is not None:
                 # scanners wrap the page image in a form; its box on the page is the form's
                 survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
@@ -99,6 +113,5 @@ def _walk(probe: _Probe, survey: PageSurvey, count: int, get: object, parent: ob
 def survey_page(page: pdfium.PdfPage) -> PageSurvey:
     """Rules, image coverage and path count of one page, from pdfium's object list."""
     survey = PageSurvey()
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    _walk(_Probe(), survey, max(count, 0), pdfium_c.FPDFPage_GetObject, page.raw, 0)
+    _walk(ObjectProbe(), survey, child_objects(page.raw, is_form=False), 0)
     return survey

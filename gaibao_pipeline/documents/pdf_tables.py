@@ -228,6 +228,12 @@ def table_layouts(boxes_per_table: Sequence[list[BBox]]) -> list[TableLayout]:
     return layouts
 
 
+def find_tables(edges: list[Edge], glyphs: Sequence[Glyph], page: int) -> tuple[list[PageTable], list[Glyph]]:
+    """The page's ruled tables with their text, and the glyphs outside them, from its rule edges."""
+    layouts = table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []
+    return fill_tables(layouts, glyphs, page)
+
+
 def fill_tables(
     layouts: Sequence[TableLayout], glyphs: Sequence[Glyph], page: int
 ) -> tuple[list[PageTable], list[Glyph]]:

@@ -12,12 +12,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
+from gaibao_pipeline.documents import pdf as pdf_reader
 from gaibao_pipeline.documents import pdf_ocr, read_document
 from gaibao_pipeline.documents.pdf import read_pdf
 from gaibao_pipeline.documents.pdf_glyphs import glyphs_from_pdfium, glyphs_from_plumber
@@ -549,7 +551,7 @@ def unmapped_text_page(with_rules: bool) -> Page:
     return page
 
 
-@pytest.mark.parametrize("with_rules", [False, True], ids=["read-by-pdfium", "read-by-pdfminer"])
+@pytest.mark.parametrize("with_rules", [False, True], ids=["text-page", "table-page"])
 def test_fonts_without_unicode_need_ocr(with_rules: bool) -> None:
     error = read_status(build_pdf([unmapped_text_page(with_rules)]), ocr=False)
     assert error.status is Status.NEEDS_OCR and "Unicode" in error.message
@@ -562,22 +564,70 @@ def test_one_scanned_page_among_text_pages_is_a_warning() -> None:
     assert any("page 4 of 4" in w for w in document.warnings)
 
 
-def test_pdfminer_failure_keeps_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_open(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("pdfminer exploded")
+def raising(message: str) -> Callable[..., None]:
+    """A stand-in for a library call that fails with `message`."""
 
-    monkeypatch.setattr(pdfplumber, "open", broken_open)
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(message)
+
+    return fail
+
+
+@pytest.fixture
+def pdfminer_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the reader opens pdfplumber (pdfminer's parse of the whole page)."""
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pdfplumber opened where pdfium alone should read the page")
+
+    monkeypatch.setattr(pdfplumber, "open", forbidden)
+
+
+def test_damaged_rules_keep_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_reader, "page_rule_edges", raising("path objects exploded"))
     document = read_pdf(SAMPLE.read_bytes(), LIMITS)
     assert document.grids == []
     assert any("tables could not be read" in w for w in document.warnings)
     assert any("6.属于四类过程性信息" in p.text for p in document.paragraphs)
 
 
-def test_pages_without_rules_never_start_pdfminer(monkeypatch: pytest.MonkeyPatch) -> None:
-    def forbidden(*args: object, **kwargs: object) -> None:
-        raise AssertionError("pdfplumber opened for a page without rules")
+def test_table_pages_never_start_pdfminer(pdfminer_forbidden: None) -> None:
+    # pdfium's objects give the rules: pdfminer's parse of the page cost more than the floor
+    document = read_pdf(SAMPLE.read_bytes(), LIMITS)
+    assert len(document.grids) == 3
+    assert not any("tables could not be read" in w for w in document.warnings)
 
-    monkeypatch.setattr(pdfplumber, "open", forbidden)
+
+def rotated_sample(page_index: int) -> bytes:
+    document = pdfium.PdfDocument(SAMPLE.read_bytes())
+    document[page_index].set_rotation(90)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_rotated_pages_are_read_by_pdfminer(monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    real_open = pdfplumber.open
+
+    def spy(*args: object, **kwargs: object) -> object:
+        opened.append(args)
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdfplumber, "open", spy)
+    document = read_pdf(rotated_sample(0), LIMITS)
+    assert len(opened) == 1
+    assert document.paragraphs and not any("could not be read" in w for w in document.warnings)
+
+
+def test_pdfminer_failure_on_a_rotated_page_keeps_the_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdfplumber, "open", raising("pdfminer exploded"))
+    document = read_pdf(rotated_sample(2), LIMITS)  # page 3: part of table 三
+    assert any("tables could not be read" in w for w in document.warnings)
+    assert any("6.属于四类过程性信息" in p.text for p in document.paragraphs)
+
+
+def test_pages_without_rules_never_start_pdfminer(pdfminer_forbidden: None) -> None:
     document = read_pdf(build_pdf([Page().text(60, 60, "只有正文")]), LIMITS)
     assert [p.text for p in document.paragraphs] == ["只有正文"]
     assert document.warnings == []
