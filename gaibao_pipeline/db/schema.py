@@ -163,6 +163,8 @@ check_results = sa.Table(
     sa.Column("cells", JsonType, nullable=False),
     sa.Column("run_id", sa.Text),
     sa.Index("ix_check_results_check_id_passed", "check_id", "passed"),
+    # the failures of the whole database (summary asset, reviewers) without a scan: revision 0003
+    sa.Index("ix_check_results_failed", "passed", "severity", "report_id"),
 )
 
 cross_year_results = sa.Table(

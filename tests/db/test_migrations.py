@@ -43,6 +43,7 @@ def test_upgrade_creates_tables_views_and_indexes(engine: Engine) -> None:
     assert report_indexes["ix_reports_agency_normalized_year"] == ["agency_normalized", "year"]
     check_indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("check_results")}
     assert check_indexes["ix_check_results_check_id_passed"] == ["check_id", "passed"]
+    assert check_indexes["ix_check_results_failed"] == ["passed", "severity", "report_id"]
 
 
 def test_upgrade_is_idempotent(engine: Engine) -> None:
