@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -124,7 +126,7 @@ def _sqlite_engine(url: URL) -> Engine:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if wal:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cursor, SQLITE_BUSY_TIMEOUT_MS / 1000)
                 # NORMAL is durable against crashes in WAL mode; FULL only adds power-loss safety.
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
@@ -136,6 +138,33 @@ def _sqlite_engine(url: URL) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, timeout_s: float) -> None:
+    """Put the database file in WAL mode, waiting up to `timeout_s` for a concurrent writer.
+
+    Switching needs the exclusive lock. While another connection holds the write lock,
+    SQLite answers SQLITE_BUSY at once instead of calling the busy handler (waiting could
+    deadlock), so the busy timeout does not apply: parallel Dagster steps opening a new
+    database while one of them migrates it failed with "database is locked". Retry until
+    that writer commits. Once one connection has switched, the mode is stored in the file.
+    """
+    deadline = time.monotonic() + timeout_s
+    delay = 0.002
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_lock_error(error) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
+
+
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
 
 
 def begin_immediate(conn: Connection) -> None:

@@ -6,6 +6,8 @@ up again; the database URL and SQLite connection settings; the packaged files.
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
+import threading
 import tomllib
 from concurrent.futures import ProcessPoolExecutor
 from fnmatch import fnmatch
@@ -143,6 +145,37 @@ def test_sqlite_engine_settings(tmp_path: Path) -> None:
         assert path.parent.is_dir()
     finally:
         engine.dispose()
+
+
+def test_sqlite_connection_waits_for_a_writer_before_switching_to_wal(tmp_path: Path) -> None:
+    """Regression: a step connecting while another migrates a new file failed at once with
+    "database is locked" (switching to WAL ignores the busy timeout); it must wait."""
+    path = tmp_path / "gaibao.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE migrating (x INTEGER)")
+    engine = make_engine(f"sqlite:///{path.as_posix()}")
+    outcome: list[object] = []
+    finished = threading.Event()
+
+    def connect() -> None:
+        try:
+            with engine.connect() as conn:
+                outcome.append(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+        except Exception as error:  # reported to the test thread below
+            outcome.append(error)
+        finished.set()
+
+    thread = threading.Thread(target=connect)
+    thread.start()
+    try:
+        assert not finished.wait(0.5), f"did not wait for the writer: {outcome}"
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+        thread.join(10)
+        engine.dispose()
+    assert outcome == ["wal"]
 
 
 def test_bare_postgresql_url_uses_psycopg2() -> None:
