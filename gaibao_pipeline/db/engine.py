@@ -163,8 +163,9 @@ def _switch_to_wal(cursor: sqlite3.Cursor, timeout_s: float) -> None:
 
 
 def _is_lock_error(error: sqlite3.OperationalError) -> bool:
-    message = str(error).lower()
-    return "locked" in message or "busy" in message
+    # the primary result code: extended codes such as SQLITE_BUSY_RECOVERY keep it in the low byte
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def begin_immediate(conn: Connection) -> None:
