@@ -22,6 +22,11 @@ _TITLE_WORDS = (
 )
 _TITLE = re.compile(r"(?P<prefix>[^\n。；;，,]{0,40}?)" + _TITLE_WORDS)
 _TITLE_ONLY = re.compile(_TITLE_WORDS)
+# the agency between the year and the words: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
+_AGENCY_INSIDE = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<word>政府|政务)?\s*"
+    r"(?:信息)?\s*公开\s*(?:工作)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+)
 _PERIOD = re.compile(
     r"统计(?:期限|时限|期间|区间|范围)?[^。；]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
 )
@@ -70,6 +75,11 @@ def report_titles(lines: Sequence[str]) -> list[tuple[str | None, int]]:
             continue
         match = _TITLE.fullmatch(text) or _TITLE.match(text)
         if not match or match.end() < len(text) - 2:
+            # "2019年某县人民政府政府信息公开…": the year starts the line, the agency follows it
+            inside = _agency_inside(text)
+            starts_with_year = inside is not None and not text[: text.find(str(inside[1]))].strip()
+            if inside and starts_with_year and inside[2] >= len(text) - 2 and inside[:2] not in found:
+                found.append(inside[:2])
             continue
         prefix = _clean_prefix(match.group("prefix"))
         if not prefix and i > 0 and len(lines[i - 1].strip()) <= 30:
@@ -95,18 +105,37 @@ def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | Non
             hint_year = int(match.group("year"))
             if _clean_prefix(match.group("prefix")):
                 return _clean_prefix(match.group("prefix")), hint_year
+        if inside := _agency_inside(hint):
+            return inside[0], inside[1]
     head = [re.sub(r"\s+", "", line) for line in lines[:15]]
     head = [line for line in head if 0 < len(line) <= 80]
     flat = "".join(head)
     starts = [sum(len(x) for x in head[:i]) for i in range(len(head))]
     found = _TITLE_ONLY.search(flat)
     if not found:
-        return None, hint_year
+        inside = _agency_inside(flat)
+        return (inside[0], hint_year or inside[1]) if inside else (None, hint_year)
     line = max(i for i, start in enumerate(starts) if start <= found.start())
     prefix = _clean_prefix(flat[starts[line] : found.start()])
     if not prefix and line > 0 and len(head[line - 1]) <= 40:
         prefix = _clean_prefix(head[line - 1])  # the agency on the line above the title
     return prefix or None, hint_year or int(found.group("year"))
+
+
+def _agency_inside(text: str) -> tuple[str, int, int] | None:
+    """(agency, year, end) of a title that names the agency after the year, if `text` has one.
+
+    "2019年某某县政府信息公开…" names 某某县政府: the 政府 the words would start with also
+    ends the name when what precedes it is no organisation on its own.
+    """
+    for match in _AGENCY_INSIDE.finditer(text):
+        agency = match.group("agency")
+        if match.group("word") == "政府" and not _ENDS_AS_ORG.search(agency):
+            agency += "政府"
+        agency = _clean_prefix(agency)
+        if agency and not re.match(r"(政府|政务|信息|本)", agency):
+            return agency, int(match.group("year")), match.end()
+    return None
 
 
 def _clean_prefix(prefix: str) -> str:

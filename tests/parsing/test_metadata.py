@@ -20,6 +20,13 @@ from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
         (["关于某某县人民政府2022年政府信息公开工作的年度报告"], None, "某某县人民政府", 2022),
         (["某某区数据局2020年政务公开工作年度报告"], None, "某某区数据局", 2020),
         (["【某某市人民政府】2021年政府信息公开工作年度报告"], None, "某某市人民政府", 2021),
+        # the agency between the year and the words (上海市人民政府办公厅 2019), the 政府 shared
+        (["2019年上海市人民政府办公厅政府信息公开工作年度报告"], None, "上海市人民政府办公厅", 2019),
+        (["2019年上海市人民政府信息公开工作年度报告"], None, "上海市人民政府", 2019),
+        (["2023年某某区人民政府政府信息公开工作年度报告"], None, "某某区人民政府", 2023),
+        (["2023年某某县政府信息公开工作年度报告"], None, "某某县政府", 2023),
+        (["2023年度某某市司法局政府信息公开年报"], None, "某某市司法局", 2023),
+        (["正文"], "2019年上海市人民政府办公厅政府信息公开工作年度报告", "上海市人民政府办公厅", 2019),
         # traditional script, converted
         (["張掖市環境保護局", "2012年政府信息公開工作年度報告"], None, "张掖市环境保护局", 2012),
         # the crawler's title wins over body lines
@@ -92,6 +99,15 @@ def test_report_titles_finds_every_report_in_a_file() -> None:
         "2020年政府信息公开工作年度报告",
     ]
     assert report_titles(lines) == [("甲县人民政府", 2020), ("乙县人民政府", 2020)]
+
+
+def test_report_titles_with_the_agency_after_the_year() -> None:
+    lines = [
+        "2019年甲县人民政府政府信息公开工作年度报告",
+        "正文",
+        "2019年乙县人民政府政府信息公开工作年度报告",
+    ]
+    assert report_titles(lines) == [("甲县人民政府", 2019), ("乙县人民政府", 2019)]
 
 
 @pytest.mark.parametrize(
