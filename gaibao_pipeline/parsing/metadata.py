@@ -41,6 +41,7 @@ _NOT_SIGNATURE_AFTER = re.compile(
     r"^\s*(起|止|至|前|以来|—|-|～|~|期间|之前|以前|到|，现|发布|印发|召开|开始|正式)"
 )
 _ENDS_AS_ORG = re.compile(rf"(?:{_ORG_SUFFIX})$")
+_ANNOUNCING = re.compile(r"^(?:现将|现予|现)?(?:公布|发布|印发)(?=[\u4e00-\u9fff]{4})")
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
 
@@ -107,6 +108,11 @@ def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | Non
                 return _clean_prefix(match.group("prefix")), hint_year
         if inside := _agency_inside(hint):
             return inside[0], inside[1]
+    first = re.sub(r"\s+", "", lines[0]) if lines else ""
+    if len(first) > 80:  # title, body and all on one line: web text, a PDF's text layer
+        match = _TITLE.match(first)
+        if match and (prefix := _clean_prefix(match.group("prefix"))):
+            return prefix, hint_year or int(match.group("year"))
     head = [re.sub(r"\s+", "", line) for line in lines[:15]]
     head = [line for line in head if 0 < len(line) <= 80]
     flat = "".join(head)
@@ -181,7 +187,8 @@ def _agency_from_body(lines: Sequence[str]) -> str | None:
             rf"(?:^|[，,。\s年])([\u4e00-\u9fff]{{2,12}}(?:{_PLACE_SUFFIX})[\u4e00-\u9fff]{{0,12}}?(?:{_ORG_SUFFIX}))",
             line,
         ):
-            counts[match.group(1)] += 1
+            # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
+            counts[_ANNOUNCING.sub("", match.group(1))] += 1
             # The shortest name ending in a suffix may stop inside the real one (…和社|会保障厅:
             # 社 and 会 are suffixes too): count the longer names the same words go on to form.
             for longer in _longer_names(line, match.start(1), match.end(1)):

@@ -124,3 +124,23 @@ def test_agency_from_a_body_without_line_breaks_is_the_whole_name(agency: str, o
         f"召开{other}部署。 六、其他需要报告的事项 无。 {agency} 2025年1月21日"
     )
     assert extract_metadata([text], None, None).agency == agency
+
+
+def test_title_at_the_start_of_a_page_that_ran_into_one_line() -> None:
+    # a PDF's first page as its text layer gives it: title, the opening sentence, the body
+    text = (
+        "淮安市洪泽区人民政府 2025 年政府信息公开工作年度报告 根据《中华人民共和国政府信息公开条例》规定，"
+        "现公布淮安市洪泽区人民政府 2025 年政府信息公开工作年度报告。"
+        " 一、总体情况 2025年，洪泽区人民政府认真贯彻"
+    )
+    assert extract_metadata([text], None, None) == extract_metadata([text[:29], text[29:]], None, None)
+    assert extract_metadata([text], None, None).agency == "淮安市洪泽区人民政府"
+
+
+def test_the_opening_sentence_verb_is_no_part_of_the_agency() -> None:
+    # no title line: the body names the agency after "现公布" as often as anywhere else
+    text = (
+        "根据《中华人民共和国政府信息公开条例》规定，现公布某某市某某区人民政府2025年政府信息公开工作年度报告。"
+        "一、总体情况 2025年，某某市某某区人民政府认真贯彻落实条例。"
+    )
+    assert extract_metadata([text], None, None).agency == "某某市某某区人民政府"
