@@ -47,7 +47,7 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
     tokens = tokens_of(blocks)
     regions = find_regions(tokens)
     said = statements([b.text for b in blocks if isinstance(b, Paragraph)])
-    found = extract_metadata(lines, document.metadata.title, document.metadata.published_at)
+    found = extract_metadata(lines, document.metadata.title, document.metadata.published_at, source.file)
     template, split_other = detect_template(
         tokens, regions, to_simplified(nfkc("\n".join(lines[:80]))), found.year
     )

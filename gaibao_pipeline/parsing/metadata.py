@@ -52,8 +52,14 @@ class Metadata:
     report_date: str | None
 
 
-def extract_metadata(paragraphs: Sequence[str], title_hint: str | None, published_at: str | None) -> Metadata:
-    """Agency as printed (simplified), report year, and the date printed on the report."""
+def extract_metadata(
+    paragraphs: Sequence[str], title_hint: str | None, published_at: str | None, file_name: str | None = None
+) -> Metadata:
+    """Agency as printed (simplified), report year, and the date printed on the report.
+
+    The file's name ("某某局2023年政府信息公开工作年度报告.pdf") is the last resort, for a
+    document that names neither in its title nor in its body.
+    """
     lines = [to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()]
     title_agency, title_year = _from_title(lines, title_hint)
     body = "\n".join(lines)
@@ -61,9 +67,12 @@ def extract_metadata(paragraphs: Sequence[str], title_hint: str | None, publishe
     report_date = _report_date(lines, year)
     if year is None and report_date is not None:
         year = int(report_date[:4]) - 1 if int(report_date[5:7]) <= 6 else int(report_date[:4])
+    agency = _complete_agency(title_agency, body) if title_agency else _agency_from_body(lines)
+    if (agency is None or year is None) and file_name:
+        name_agency, name_year = _from_title([], re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name))
+        agency, year = agency or name_agency, year or name_year
     if year is None and published_at:
         year = int(published_at[:4]) - 1
-    agency = _complete_agency(title_agency, body) if title_agency else _agency_from_body(lines)
     return Metadata(agency, year, report_date)
 
 

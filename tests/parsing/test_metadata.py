@@ -144,3 +144,15 @@ def test_the_opening_sentence_verb_is_no_part_of_the_agency() -> None:
         "一、总体情况 2025年，某某市某某区人民政府认真贯彻落实条例。"
     )
     assert extract_metadata([text], None, None).agency == "某某市某某区人民政府"
+
+
+@pytest.mark.parametrize(
+    "file_name",
+    ["某某市审计局2023年政府信息公开工作年度报告.pdf", "2023年某某市审计局政府信息公开工作年度报告.docx"],
+)
+def test_the_file_name_names_a_report_that_does_not(file_name: str) -> None:
+    lines = ["政府信息公开工作年度报告", "一、总体情况", "本机关认真贯彻落实条例。"]
+    found = extract_metadata(lines, None, None, file_name)
+    assert (found.agency, found.year) == ("某某市审计局", 2023)
+    # a name that says nothing leaves both to the document
+    assert extract_metadata(lines, None, "2024-01-20", "P020240120.pdf").agency is None
