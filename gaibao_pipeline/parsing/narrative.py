@@ -16,6 +16,8 @@ from gaibao_pipeline.script import to_simplified
 
 _N = r"(\d[\d,]*)"
 _GAP = r"[^，。；;,\d]{0,24}?"
+# "较上年减少5件", "同比增长15件": a change, not the count (NFKC has made "，" a ",")
+_CHANGE = re.compile(r"较|同比|环比|比上年|比去年|增长|增加|减少|下降|上升|增幅|降幅")
 
 
 # (cell, what, pattern): the first group is the number
@@ -24,20 +26,20 @@ _PATTERNS: tuple[tuple[CellKey, str, re.Pattern[str]], ...] = (
         ("t3", "1", "total"),
         "applications received",
         re.compile(
-            rf"(?:收到|受理|接收|新收|办理)[^，。；;\d]{{0,16}}?申请{_GAP}(?:共计?|合计|总计)?\s*{_N}\s*(?:件|个|条|宗)"
+            rf"(?:收到|受理|接收|新收|办理)[^，。；;,\d]{{0,16}}?申请{_GAP}(?:共计?|合计|总计)?\s*{_N}\s*(?:件|个|条|宗)"
         ),
     ),
     (
         ("t3", "1", "total"),
         "applications received",
         re.compile(
-            rf"(?:共|全年|本年度?)?(?:收到|受理|接收)[^，。；;\d]{{0,6}}?{_N}\s*(?:件|个|宗)[^，。；;\d]{{0,12}}?申请"
+            rf"(?:共|全年|本年度?)?(?:收到|受理|接收)[^，。；;,\d]{{0,6}}?{_N}\s*(?:件|个|宗)[^，。；;,\d]{{0,12}}?申请"
         ),
     ),
     (
         ("t3", "3.7", "total"),
         "applications answered",
-        re.compile(rf"(?:办结|答复|已办结|已答复)[^，。；;\d]{{0,12}}?{_N}\s*(?:件|个|宗)"),
+        re.compile(rf"(?:办结|答复|已办结|已答复)[^，。；;,\d]{{0,12}}?{_N}\s*(?:件|个|宗)"),
     ),
     (
         ("t3", "4", "total"),
@@ -77,7 +79,7 @@ def statements(paragraphs: Iterable[str]) -> list[Statement]:
             compact = re.sub(r"\s+", "", sentence)
             for cell, what, pattern in _PATTERNS:
                 match = pattern.search(compact)
-                if not match:
+                if not match or _CHANGE.search(compact[match.start() : match.start(1)]):
                     continue
                 try:
                     value = int(match.group(1).replace(",", ""))
