@@ -42,6 +42,10 @@ _NOT_SIGNATURE_AFTER = re.compile(
 )
 _ENDS_AS_ORG = re.compile(rf"(?:{_ORG_SUFFIX})$")
 _ANNOUNCING = re.compile(r"^(?:现将|现予|现)?(?:公布|发布|印发)(?=[\u4e00-\u9fff]{4})")
+# words a sentence puts before a name: "本报告由某某市人民政府…编制", "请与某某局联系"
+_BEFORE_NAME = re.compile(
+    r"^(?:(?:现将|现予|现)?(?:公布|发布|印发)|本报告由|请与|请向|由)(?=[\u4e00-\u9fff]{4})"
+)
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
 
@@ -105,7 +109,8 @@ def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | Non
 
     Titles break across lines ("洪泽区人民政府" / "2023年政府信息公开工作年度报告", or the
     year on a line of its own), so the first short lines are read as one string; the agency
-    is what precedes the year on its line, else the line above.
+    is what precedes the year on its line, else the line above. A page whose title names no
+    agency may announce the report in its opening sentence ("现公布某某市人民政府2017年…").
     """
     hint_year = None
     if title_hint:
@@ -122,6 +127,25 @@ def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | Non
         match = _TITLE.match(first)
         if match and (prefix := _clean_prefix(match.group("prefix"))):
             return prefix, hint_year or int(match.group("year"))
+    agency, year = _from_head(lines, hint_year)
+    if agency is None and (announced := _announced(lines)):
+        return announced[0], year or announced[1]
+    return agency, year
+
+
+def _announced(lines: Sequence[str]) -> tuple[str, int] | None:
+    """The report the opening sentence announces: "…规定，现公布某某市人民政府2017年政府信息公开…"."""
+    for line in lines[:15]:
+        for match in _TITLE.finditer(re.sub(r"\s+", "", line)):
+            prefix = match.group("prefix")
+            verb = _ANNOUNCING.match(prefix)
+            if verb and (agency := _clean_prefix(prefix[verb.end() :])):
+                return agency, int(match.group("year"))
+    return None
+
+
+def _from_head(lines: Sequence[str], hint_year: int | None) -> tuple[str | None, int | None]:
+    """Agency and year from the title among the first short lines, read as one string."""
     head = [re.sub(r"\s+", "", line) for line in lines[:15]]
     head = [line for line in head if 0 < len(line) <= 80]
     flat = "".join(head)
@@ -197,7 +221,7 @@ def _agency_from_body(lines: Sequence[str]) -> str | None:
             line,
         ):
             # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
-            counts[_ANNOUNCING.sub("", match.group(1))] += 1
+            counts[_BEFORE_NAME.sub("", match.group(1))] += 1
             # The shortest name ending in a suffix may stop inside the real one (…和社|会保障厅:
             # 社 and 会 are suffixes too): count the longer names the same words go on to form.
             for longer in _longer_names(line, match.start(1), match.end(1)):

@@ -156,3 +156,40 @@ def test_the_file_name_names_a_report_that_does_not(file_name: str) -> None:
     assert (found.agency, found.year) == ("某某市审计局", 2023)
     # a name that says nothing leaves both to the document
     assert extract_metadata(lines, None, "2024-01-20", "P020240120.pdf").agency is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "agency", "year"),
+    [
+        # 泰州市 2017 (zwinkt.com page): an index table, then the opening sentence announces the report;
+        # the contact sentence names the office ("请与泰州市人民政府办公室政府信息公开处联系")
+        (
+            [
+                "索 引 号 | 014416330/2018-04736 | 分 类 | 政府信息公开年报 综合政务,文秘工作 其他 |",
+                "发布机构 | 市政府办 | 发文日期 | 2018-02-28 |",
+                "根据《中华人民共和国政府信息公开条例》规定，现公布泰州市人民政府2017年政府信息公开工作年度报告。"
+                "报告所列数据的统计期限自2017年1月1日起至12月31日止。如对报告有疑问，"
+                "请与泰州市人民政府办公室政府信息公开处联系。",
+                "一、主要工作概述",
+            ],
+            "泰州市人民政府",
+            2017,
+        ),
+        # 南平市 2012 (np.gov.cn page): no title line; "本报告由南平市人民政府…编制"
+        (
+            [
+                "本报告由南平市人民政府信息公开工作领导小组办公室根据《中华人民共和国政府信息公开条例》"
+                "以及《福建省人民政府办公厅关于做好2012年政府信息公开工作年度报告有关事项的通知》要求，"
+                "汇总南平市各县(市、区)、市政府各有关部门政府信息公开工作情况编制而成。"
+                "本报告中所列数据的统计时限自2012年1月1日至2012年12月31日。",
+                "一、概述",
+                "2012年的南平市政府信息公开工作，在中共南平市委、南平市人民政府的正确领导下",
+            ],
+            "南平市人民政府",
+            2012,
+        ),
+    ],
+)
+def test_agency_from_the_opening_sentences_of_real_pages(lines: list[str], agency: str, year: int) -> None:
+    found = extract_metadata(lines, None, None)
+    assert (found.agency, found.year) == (agency, year)
