@@ -18,7 +18,7 @@ _PLACE_SUFFIX = "省|市|县|区|州|旗|盟|自治州|自治县|自治区|镇|�
 # "2021年政府信息公开工作年度报告", "2021年度政务公开工作年度报告", "2021年政府信息公开工作的年度报告"
 _TITLE_WORDS = (
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*(?:信息)?\s*公开\s*"
-    r"(?:工作)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+    r"(?:工作)?\s*(?:情况)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
 )
 _TITLE = re.compile(r"(?P<prefix>[^\n。；;，,]{0,40}?)" + _TITLE_WORDS)
 _TITLE_ONLY = re.compile(_TITLE_WORDS)
@@ -41,10 +41,19 @@ _NOT_SIGNATURE_AFTER = re.compile(
     r"^\s*(起|止|至|前|以来|—|-|～|~|期间|之前|以前|到|，现|发布|印发|召开|开始|正式)"
 )
 _ENDS_AS_ORG = re.compile(rf"(?:{_ORG_SUFFIX})$")
-_ANNOUNCING = re.compile(r"^(?:现将|现予|现)?(?:公布|发布|印发)(?=[\u4e00-\u9fff]{4})")
+_ANNOUNCING = re.compile(r"^(?:(?:现将|现予|现)?(?:公布|发布|印发)|现将)")
 # words a sentence puts before a name: "本报告由某某市人民政府…编制", "请与某某局联系"
 _BEFORE_NAME = re.compile(
     r"^(?:(?:现将|现予|现)?(?:公布|发布|印发)|本报告由|请与|请向|由)(?=[\u4e00-\u9fff]{4})"
+)
+# "现将我局2021年度…": the agency names itself, not by its name (本溪市 is a name)
+_SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|署|院|机关|单位|部门|中心|县|市|区|镇|乡|街道|公司)")
+# "请与某某局办公室联系": the contact is the agency's office or a division of it
+_CONTACT = re.compile(r"^(?:请与|请向)")
+_SUB_UNIT = re.compile(r"(?:办公室|[\u4e00-\u9fff]{0,8}?(?:处|科|股))$")
+# "本年度报告由国家机关事务管理局根据…编制": the compiler, named where no place is
+_COMPILED_BY = re.compile(
+    r"由([\u4e00-\u9fff]{2,30}?(?:委员会|管理局|局|厅|署|部|委|院|办公室|中心))(?:根据|结合|按照|依据|综合|汇总|负责)"
 )
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
@@ -133,14 +142,13 @@ def _from_title(lines: Sequence[str], title_hint: str | None) -> tuple[str | Non
     return agency, year
 
 
-def _announced(lines: Sequence[str]) -> tuple[str, int] | None:
+def _announced(lines: Sequence[str]) -> tuple[str | None, int] | None:
     """The report the opening sentence announces: "…规定，现公布某某市人民政府2017年政府信息公开…"."""
     for line in lines[:15]:
         for match in _TITLE.finditer(re.sub(r"\s+", "", line)):
             prefix = match.group("prefix")
-            verb = _ANNOUNCING.match(prefix)
-            if verb and (agency := _clean_prefix(prefix[verb.end() :])):
-                return agency, int(match.group("year"))
+            if _ANNOUNCING.match(prefix):
+                return _clean_prefix(prefix) or None, int(match.group("year"))
     return None
 
 
@@ -184,8 +192,9 @@ def _clean_prefix(prefix: str) -> str:
     text = re.sub(r"^(关于|【[^】]*】|\[[^\]]*\])", "", text)  # "【通知公告】某某市…": a category
     text = text.strip("《》“”\"'：:、-—·|")
     text = re.sub(r"(关于|的)$", "", text)
-    if re.search(r"[《》“”]|关于|根据|按照|编制", text):
-        return ""  # a sentence that cites a title, not a title
+    text = _ANNOUNCING.sub("", text)  # "现将某某局2021年度…报告如下"
+    if re.search(r"[《》“”]|关于|根据|按照|编制", text) or _SELF.match(text):
+        return ""  # a sentence that cites a title, not a title; "我局", not a name
     if not text or not re.search(r"[\u4e00-\u9fff]", text) or len(text) > 40:
         return ""
     return text
@@ -220,17 +229,27 @@ def _agency_from_body(lines: Sequence[str]) -> str | None:
             rf"(?:^|[，,。\s年])([\u4e00-\u9fff]{{2,12}}(?:{_PLACE_SUFFIX})[\u4e00-\u9fff]{{0,12}}?(?:{_ORG_SUFFIX}))",
             line,
         ):
-            # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
-            counts[_BEFORE_NAME.sub("", match.group(1))] += 1
             # The shortest name ending in a suffix may stop inside the real one (…和社|会保障厅:
             # 社 and 会 are suffixes too): count the longer names the same words go on to form.
-            for longer in _longer_names(line, match.start(1), match.end(1)):
-                counts[longer] += 1
+            names = [match.group(1), *_longer_names(line, match.start(1), match.end(1))]
+            if _CONTACT.match(names[0]):  # the contact's unit, not the agency: count the agency
+                names = sorted({_without_sub_units(_BEFORE_NAME.sub("", n)) for n in names})
+            for name in names:
+                # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
+                counts[_BEFORE_NAME.sub("", name)] += 1
     if not counts:
-        return None
+        compiled = (_COMPILED_BY.search(line) for line in lines[:10])
+        return next((m.group(1) for m in compiled if m), None)
     top = counts.most_common(1)[0][1]
     # among the names named as often as the most named, the longest: the others are its prefixes
     return max((name for name, n in counts.items() if n == top), key=len)
+
+
+def _without_sub_units(name: str) -> str:
+    """ "某某市人民政府办公室政府信息公开处" → "某某市人民政府", while what is left is an organisation."""
+    while (shorter := _SUB_UNIT.sub("", name)) != name and _ENDS_AS_ORG.search(shorter):
+        name = shorter
+    return name
 
 
 def _longer_names(line: str, start: int, end: int, reach: int = 8) -> list[str]:

@@ -193,3 +193,54 @@ def test_the_file_name_names_a_report_that_does_not(file_name: str) -> None:
 def test_agency_from_the_opening_sentences_of_real_pages(lines: list[str], agency: str, year: int) -> None:
     found = extract_metadata(lines, None, None)
     assert (found.agency, found.year) == (agency, year)
+
+
+_STATUTE = "根据《中华人民共和国政府信息公开条例》要求，"
+
+
+@pytest.mark.parametrize(
+    ("lines", "agency", "year"),
+    [
+        # pages whose text starts below the title (real openings, abridged)
+        (  # 天镇县 信访局 2021: "现将…报告如下"
+            [
+                _STATUTE + "由信访局结合有关统计数据编制。现将信访局2021年度政府信息公开工作报告如下：",
+                "一、总体情况",
+            ],
+            "信访局",
+            2021,
+        ),
+        (  # 昌江区 工信局 2021: only the contact sentence names it, by its office
+            [
+                _STATUTE
+                + "编制我局2021年度政府信息公开年度报告。如对本报告有任何疑问，请与昌江区工信局办公室联系"
+                "（地址：景德镇市瓷都大道836号政府大楼3楼）。",
+                "一、总体情况",
+                "2021年，我局进一步健全信息公开制度。",
+            ],
+            "昌江区工信局",
+            2021,
+        ),
+        (  # 平武县 统计局 2021: "工作情况报告", no name at all
+            [
+                _STATUTE + "现将2021年度政府信息公开工作情况报告如下：",
+                "一、总体情况",
+                "2021年县统计局积极部署",
+            ],
+            None,
+            2021,
+        ),
+        (  # 国家机关事务管理局 2021, in traditional script: a national agency names no place
+            [
+                "本年度報告由國家機關事務管理局根據《中華人民共和國政府信息公開條例》要求編制而成。",
+                "一、總體情況",
+            ],
+            "国家机关事务管理局",
+            None,
+        ),
+        (["现将我局2021年度政府信息公开工作报告如下：", "一、总体情况"], None, 2021),
+    ],
+)
+def test_agency_from_pages_without_a_title(lines: list[str], agency: str | None, year: int | None) -> None:
+    found = extract_metadata(lines, None, None)
+    assert (found.agency, found.year) == (agency, year)
