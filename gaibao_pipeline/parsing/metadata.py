@@ -41,11 +41,10 @@ _NOT_SIGNATURE_AFTER = re.compile(
     r"^\s*(起|止|至|前|以来|—|-|～|~|期间|之前|以前|到|，现|发布|印发|召开|开始|正式)"
 )
 _ENDS_AS_ORG = re.compile(rf"(?:{_ORG_SUFFIX})$")
-_ANNOUNCING = re.compile(r"^(?:(?:现将|现予|现)?(?:公布|发布|印发)|现将)")
+_PUBLISHING = r"(?:现将|现予|现)?(?:公布|发布|印发)"
+_ANNOUNCING = re.compile(rf"^(?:{_PUBLISHING}|现将)")
 # words a sentence puts before a name: "本报告由某某市人民政府…编制", "请与某某局联系"
-_BEFORE_NAME = re.compile(
-    r"^(?:(?:现将|现予|现)?(?:公布|发布|印发)|本报告由|请与|请向|由)(?=[\u4e00-\u9fff]{4})"
-)
+_BEFORE_NAME = re.compile(rf"^(?:{_PUBLISHING}|本报告由|请与|请向|由)(?=[\u4e00-\u9fff]{{4}})")
 # "现将我局2021年度…": the agency names itself, not by its name (本溪市 is a name)
 _SELF = re.compile(r"(?:我|本)(?:局|委|办|厅|署|院|机关|单位|部门|中心|县|市|区|镇|乡|街道|公司)")
 # "请与某某局办公室联系": the contact is the agency's office or a division of it
