@@ -16,16 +16,16 @@ _ORG_SUFFIX = (
 )
 _PLACE_SUFFIX = "省|市|县|区|州|旗|盟|自治州|自治县|自治区|镇|乡|街道"
 # "2021年政府信息公开工作年度报告", "2021年度政务公开工作年度报告", "2021年政府信息公开工作的年度报告"
+_REPORT_WORDS = r"(?:工作)?\s*(?:情况)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
 _TITLE_WORDS = (
-    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*(?:信息)?\s*公开\s*"
-    r"(?:工作)?\s*(?:情况)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+    r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?:的)?\s*(?:政府|政务)?\s*(?:信息)?\s*公开\s*" + _REPORT_WORDS
 )
 _TITLE = re.compile(r"(?P<prefix>[^\n。；;，,]{0,40}?)" + _TITLE_WORDS)
 _TITLE_ONLY = re.compile(_TITLE_WORDS)
 # the agency between the year and the words: "2019年上海市人民政府办公厅政府信息公开工作年度报告"
 _AGENCY_INSIDE = re.compile(
     r"(?P<year>(?:19|20)\d{2})\s*年\s*度?\s*(?P<agency>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<word>政府|政务)?\s*"
-    r"(?:信息)?\s*公开\s*(?:工作)?\s*(?:的)?\s*(?:年度)?\s*(?:报告|報告|年报)"
+    r"(?:信息)?\s*公开\s*" + _REPORT_WORDS
 )
 _PERIOD = re.compile(
     r"统计(?:期限|时限|期间|区间|范围)?[^。；]{0,12}?(?:自|为|从)?\s*((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日"
@@ -179,7 +179,7 @@ def _agency_inside(text: str) -> tuple[str, int, int] | None:
         if match.group("word") == "政府" and not _ENDS_AS_ORG.search(agency):
             agency += "政府"
         agency = _clean_prefix(agency)
-        if agency and not re.match(r"(政府|政务|信息|本)", agency):
+        if agency and not re.match(r"(政府|政务|信息)", agency):
             return agency, int(match.group("year")), match.end()
     return None
 
