@@ -230,12 +230,12 @@ def _agency_from_body(lines: Sequence[str]) -> str | None:
         ):
             # The shortest name ending in a suffix may stop inside the real one (…和社|会保障厅:
             # 社 and 会 are suffixes too): count the longer names the same words go on to form.
-            names = [match.group(1), *_longer_names(line, match.start(1), match.end(1))]
-            if _CONTACT.match(names[0]):  # the contact's unit, not the agency: count the agency
-                names = sorted({_without_sub_units(_BEFORE_NAME.sub("", n)) for n in names})
-            for name in names:
-                # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
-                counts[_BEFORE_NAME.sub("", name)] += 1
+            # "现公布某某县人民政府2025年…", the opening sentence: the verb is no part of the name
+            found = [match.group(1), *_longer_names(line, match.start(1), match.end(1))]
+            names = {_BEFORE_NAME.sub("", name) for name in found}
+            if _CONTACT.match(match.group(1)):  # the contact's unit, not the agency: count the agency
+                names = {_without_sub_units(name) for name in names}
+            counts.update(names)
     if not counts:
         compiled = (_COMPILED_BY.search(line) for line in lines[:10])
         return next((m.group(1) for m in compiled if m), None)
