@@ -11,7 +11,7 @@ import json
 import pytest
 
 from gaibao_pipeline.cli import main
-from gaibao_pipeline.process import parse_file
+from gaibao_pipeline.process import parse_bytes, parse_file
 from tests.conftest import corpus_file, golden_names, load_golden
 from tests.golden import differences
 
@@ -31,3 +31,14 @@ def test_cli_writes_one_json_per_file(tmp_path, capsys) -> None:
         written = json.loads((tmp_path / f"{stem}.json").read_text(encoding="utf-8"))
         assert written["schema"] == "gaibao.report/1"
         assert not differences(load_golden(stem), written)
+
+
+@pytest.mark.parametrize("stem", [s for s in golden_names() if corpus_file(s).suffix == ".txt"])
+def test_text_saved_as_utf16_without_a_bom_matches_golden(stem: str) -> None:
+    """Regression: UTF-16 text without a BOM was taken for binary data and reported unreadable."""
+    path = corpus_file(stem)
+    data = path.read_bytes().decode("utf-8-sig").encode("utf-16-le")
+    report = parse_bytes(data, path.name)
+    assert report.ok, report.message
+    problems = differences(load_golden(stem), report.to_dict())
+    assert not problems, "\n".join(problems)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
+
+from gaibao_pipeline.documents.encoding import reads_cleanly, utf16_byte_order
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
@@ -29,14 +32,27 @@ def _zip_kind(data: bytes) -> str:
 
 
 def _is_binary(head: bytes) -> bool:
-    if not head:
-        return False
-    if b"\x00" in head and not (
-        head[:2] in (b"\xff\xfe", b"\xfe\xff") or head.count(b"\x00") > len(head) // 4
-    ):
-        return True
+    if b"\x00" in head:
+        return True  # UTF-16 text, which has NULs, is recognised before this
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
+
+
+def _utf16_codec(data: bytes) -> str | None:
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        head = data[:4096]
+        head = head[: len(head) - len(head) % 2]
+        return "utf-16" if reads_cleanly(head.decode("utf-16", errors="replace")) else None
+    return utf16_byte_order(data)
+
+
+def _starts_as_html(head: bytes) -> bool:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return stripped[:1] == b"<" and _HTML_HINT.search(stripped[:1024]) is not None
+
+
+def _has_html(head: bytes, data: bytes) -> bool:
+    return _HTML_HINT.search(head) is not None and b"</" in data[:65536]
 
 
 def detect_format(data: bytes, name: str = "") -> str:
@@ -61,14 +77,11 @@ def detect_format(data: bytes, name: str = "") -> str:
         and b"multipart/related" in head.lower()
     ):
         return "html"  # a single-file web page (MHT): the HTML reader unwraps it
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if _HTML_HINT.search(stripped[:1024]) and stripped[:1].startswith(b"<"):
-        return "html"
-    if _HTML_HINT.search(head) and b"</" in data[:65536]:
-        return "html"
-    if _is_binary(head):
-        # UTF-16 text has many NULs; a decoder decides later
-        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            return "text"
-        return "binary"
-    return "text"
+    utf16 = _utf16_codec(data)
+    if utf16:
+        # the HTML rules below read UTF-16 text re-encoded, so that their byte patterns apply
+        data = data[:65536].decode(utf16, errors="replace").encode("utf-8")
+        head = data[:2048]
+    elif _is_binary(head):
+        return "binary"  # before the HTML rules: random bytes hold '<p ' and '</' now and then
+    return "html" if _starts_as_html(head) or _has_html(head, data) else "text"

@@ -57,18 +57,37 @@ def _score(text: str) -> float:
     return (common - 5 * bad) / len(sample)
 
 
-def _looks_utf16(data: bytes) -> str | None:
-    """UTF-16 without a BOM: every other byte is zero for ASCII-heavy text."""
-    sample = data[:4000]
-    if len(sample) < 4:
+def utf16_byte_order(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` for UTF-16 text without a BOM, else None.
+
+    The digits, spaces and line breaks of a report are ASCII, whose high byte is zero, so
+    UTF-16 text has zero bytes where other text has none. A byte order is the text's when it
+    decodes cleanly into the characters reports are made of (common report characters, or
+    mostly ASCII for markup), the more of them the better; binary data decodes into broken
+    surrogates, control or unrelated characters.
+    """
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if b"\x00" not in sample:
         return None
-    even_zero = sum(1 for b in sample[0::2] if b == 0) / (len(sample) / 2)
-    odd_zero = sum(1 for b in sample[1::2] if b == 0) / (len(sample) / 2)
-    if odd_zero > 0.2 and even_zero < 0.05:
-        return "utf-16-le"
-    if even_zero > 0.2 and odd_zero < 0.05:
-        return "utf-16-be"
-    return None
+    best: tuple[int, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(codec, errors="replace")
+        if not reads_cleanly(text):
+            continue
+        common = sum(1 for ch in text if ch in _COMMON)
+        ascii_text = sum(1 for ch in text if " " <= ch <= "~" or ch in "\t\r\n")
+        if common < len(text) * 0.05 and ascii_text < len(text) * 0.8:
+            continue
+        if best is None or common + ascii_text > best[0]:
+            best = (common + ascii_text, codec)
+    return best[1] if best else None
+
+
+def reads_cleanly(text: str) -> bool:
+    """At most 1% broken (U+FFFD) or control characters: text, not binary decoded as text."""
+    bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\r\n\f"))
+    return bad <= len(text) * 0.01
 
 
 def decode_text(data: bytes, declared: str | None = None) -> Decoded:
@@ -77,7 +96,7 @@ def decode_text(data: bytes, declared: str | None = None) -> Decoded:
         return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return Decoded(data.decode("utf-16", errors="replace"), "utf-16")
-    utf16 = _looks_utf16(data)
+    utf16 = utf16_byte_order(data)
     if utf16:
         return Decoded(data.decode(utf16, errors="replace"), utf16)
     if declared:
