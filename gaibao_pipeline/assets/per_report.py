@@ -36,7 +36,7 @@ from gaibao_pipeline.resources import (
 from gaibao_pipeline.stages import ExtractedDocument, SourceFile
 
 from . import core, load
-from .partition_metadata import partition_metadata
+from .partition_metadata import PartitionMetadata
 
 RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
 
@@ -64,9 +64,9 @@ def read_parse_load(
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:  # type: ignore[type-arg]
     """Read and parse each report in the reader workers, check it, and load it into the database."""
     prepare_bulk_writes(context.instance)  # ~18 events per report: see instance_writes
-    add_document = partition_metadata(context, core.CORE_DOCUMENTS)
-    add_report = partition_metadata(context, core.CORE_REPORTS)
-    add_loaded = partition_metadata(context, load.OUT_LOADED_REPORTS)
+    document_metadata = PartitionMetadata(context, core.CORE_DOCUMENTS)
+    report_metadata = PartitionMetadata(context, core.CORE_REPORTS)
+    loaded_metadata = PartitionMetadata(context, load.OUT_LOADED_REPORTS)
     engine = database.engine()
     upgrade_schema(engine)  # one read when the schema is already current
     review_root = review_pages.root()
@@ -94,8 +94,8 @@ def read_parse_load(
                 context.log.info(line)
             else:
                 context.log.warning(line)
-            add_document(key, core.document_metadata(parsed.document))
-            add_report(key, core.report_metadata(parsed.report))
+            document_metadata.add(key, core.document_metadata(parsed.document))
+            report_metadata.add(key, core.report_metadata(parsed.report))
             documents[key], reports[key] = parsed.stored_document, parsed.stored_report
             yield from invariant_evaluations(key, parsed.report, review_root)
             continue
@@ -105,11 +105,13 @@ def read_parse_load(
             context.log.warning(f"{key} (missing): no file; not loaded, its rows, if any, are kept")
         elif result.status == Status.INVALID.value:  # refused by a table contract: a parser bug
             context.log.warning(f"{key} {event.source.relative_path}: not loaded: {result.refused}")
-        add_loaded(key, load.loaded_metadata(event.source, event.report, result))
+        loaded_metadata.add(key, load.loaded_metadata(event.source, event.report, result))
         yield contract_evaluation(key, result)
     context.log.info(
         f"loaded {len(sources)} reports: " + ", ".join(f"{n} {s}" for s, n in sorted(outcomes.items()))
     )
+    for metadata in (document_metadata, report_metadata, loaded_metadata):
+        metadata.write()
     yield dg.Output(documents, output_name=core.DOCUMENTS_OUT)
     yield dg.Output(reports, output_name=core.REPORTS_OUT)
     yield dg.Output(None, output_name=load.LOADED_OUT)

@@ -8,7 +8,7 @@ from gaibao_pipeline.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPOR
 from gaibao_pipeline.resources import LandingFolderResource
 from gaibao_pipeline.stages import SourceFile, register
 
-from .partition_metadata import partition_metadata
+from .partition_metadata import PartitionMetadata
 
 GROUP = "raw"
 
@@ -34,7 +34,7 @@ def raw_source_files(
 ) -> dict[str, SourceFile]:
     """The report file this run reads: its path in the landing folder, size and SHA-256."""
     prepare_bulk_writes(context.instance)  # a materialization per report: see instance_writes
-    add_metadata = partition_metadata(context)
+    metadata = PartitionMetadata(context)
     root = landing_folder.root()
     paths = landing.index(root)  # one walk of the folder maps every key of the batch to its file
     registered: dict[str, SourceFile] = {}
@@ -42,7 +42,7 @@ def raw_source_files(
         source = register(key, root, paths.get(key))
         if source.missing:
             context.log.warning(f"{key} (missing): no file with this key in {root}; database left unchanged")
-        add_metadata(
+        metadata.add(
             key,
             {
                 "path": source.relative_path,
@@ -51,4 +51,5 @@ def raw_source_files(
             },
         )
         registered[key] = source
+    metadata.write()
     return registered

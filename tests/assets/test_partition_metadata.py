@@ -5,18 +5,20 @@ import dagster as dg
 import pytest
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from gaibao_pipeline.assets.partition_metadata import partition_metadata
+from gaibao_pipeline.assets.partition_metadata import PartitionMetadata
 
 PARTS = dg.DynamicPartitionsDefinition(name="letters")
 
 
 @dg.asset(partitions_def=PARTS, backfill_policy=dg.BackfillPolicy.single_run())
 def letters(context: dg.AssetExecutionContext) -> None:
-    add = partition_metadata(context)
+    metadata = PartitionMetadata(context)
     for key in context.partition_keys:
-        add(key, {"letter": key.upper()})
+        metadata.add(key, {"letter": key.upper()})
+    metadata.add("b", {"position": 2})  # a second call for a partition adds to its metadata
     with pytest.raises(dg.DagsterInvariantViolationError, match="not being targeted"):
-        add("d", {"letter": "D"})  # registered, but not in this run
+        metadata.add("d", {"letter": "D"})  # registered, but not in this run
+    metadata.write()
 
 
 def test_each_partition_gets_its_own_metadata() -> None:
@@ -25,9 +27,6 @@ def test_each_partition_gets_its_own_metadata() -> None:
         tags = {ASSET_PARTITION_RANGE_START_TAG: "a", ASSET_PARTITION_RANGE_END_TAG: "c"}
         assert dg.materialize([letters], instance=instance, tags=tags).success
         events = instance.fetch_materializations(dg.AssetKey("letters"), limit=10).records
-        found = {
-            e.asset_materialization.partition: e.asset_materialization.metadata["letter"].value
-            for e in events
-            if e.asset_materialization
-        }
-    assert found == {"a": "A", "b": "B", "c": "C"}
+        materializations = [e.asset_materialization for e in events if e.asset_materialization]
+        found = {m.partition: {k: v.value for k, v in m.metadata.items()} for m in materializations}
+    assert found == {"a": {"letter": "A"}, "b": {"letter": "B", "position": 2}, "c": {"letter": "C"}}
