@@ -6,6 +6,10 @@ for the partitions of its run and each value is written to its own file; downstr
 always receive `{partition_key: value}` as well, whether the run covers one report or 500.
 A file holds a `Packed` value's bytes: a value already packed (by the worker that produced
 it) is written as it is, anything else is packed here; reading always gives the value.
+
+`RunMemoryIOManager` keeps the same values in memory for the length of one in-process run
+instead: what `gaibao run` uses on an instance deleted when its run ends, where the files
+would be written for a re-execution that cannot happen and deleted unread.
 """
 
 from __future__ import annotations
@@ -53,13 +57,7 @@ class PartitionFiles(dg.IOManager):
         if not context.has_asset_partitions:
             _dump(self._path(context, None), obj)
             return
-        keys = list(context.asset_partition_keys)
-        if not isinstance(obj, Mapping) or set(obj) != set(keys):
-            got = sorted(obj)[:5] if isinstance(obj, Mapping) else type(obj).__name__
-            raise dg.DagsterInvariantViolationError(
-                f"{context.asset_key.to_user_string()} must return a dict with one value per partition of "
-                f"the run ({len(keys)} keys), got {got}"
-            )
+        keys = _partition_keys(context, obj)
         for key in keys:
             _dump(self._path(context, key), obj[key])
         context.add_output_metadata(
@@ -70,6 +68,50 @@ class PartitionFiles(dg.IOManager):
         if not context.has_asset_partitions:
             return _load(self._path(context, None))
         return {key: _load(self._path(context, key)) for key in context.asset_partition_keys}
+
+
+class RunMemoryIOManager(dg.ConfigurableIOManagerFactory):  # type: ignore[type-arg]
+    """The values of one in-process run, in memory, with the semantics of `ReportFilesIOManager`."""
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> RunMemory:
+        return RunMemory()
+
+
+class RunMemory(dg.IOManager):
+    """Holds a run's step outputs by asset and partition; see `RunMemoryIOManager`."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[tuple[str, ...], str | None], Any] = {}
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        asset = tuple(context.asset_key.path)
+        if not context.has_asset_partitions:
+            self.values[asset, None] = obj
+            return
+        for key in _partition_keys(context, obj):
+            self.values[asset, key] = obj[key]
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        asset = tuple(context.asset_key.path)
+        if not context.has_asset_partitions:
+            return _unpacked(self.values[asset, None])
+        return {key: _unpacked(self.values[asset, key]) for key in context.asset_partition_keys}
+
+
+def _partition_keys(context: dg.OutputContext, obj: Any) -> list[str]:
+    """The run's partition keys, once `obj` is checked to hold one value for each."""
+    keys = list(context.asset_partition_keys)
+    if not isinstance(obj, Mapping) or set(obj) != set(keys):
+        got = sorted(obj)[:5] if isinstance(obj, Mapping) else type(obj).__name__
+        raise dg.DagsterInvariantViolationError(
+            f"{context.asset_key.to_user_string()} must return a dict with one value per partition of "
+            f"the run ({len(keys)} keys), got {got}"
+        )
+    return keys
+
+
+def _unpacked(value: Any) -> Any:
+    return value.unpack() if isinstance(value, Packed) else value
 
 
 def _dump(path: Path, obj: Any) -> None:

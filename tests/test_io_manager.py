@@ -1,7 +1,8 @@
 """The partition-per-file IO manager: a run over many partitions stores each value apart and
 hands downstream steps `{partition_key: value}` (also for one partition); a wrong return
 shape fails loudly; non-partitioned values round-trip; outputs land under the instance;
-values already packed are written as they are and read back as the values.
+values already packed are written as they are and read back as the values. The in-memory
+manager of `gaibao run`'s throwaway instances behaves the same within one run, writing nothing.
 """
 
 # No `from __future__ import annotations`: Dagster reads the asset annotations at definition time.
@@ -12,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from gaibao_pipeline.io_manager import SUFFIX, ReportFilesIOManager
+from gaibao_pipeline.io_manager import SUFFIX, ReportFilesIOManager, RunMemoryIOManager
 from gaibao_pipeline.packed import Packed
 from gaibao_pipeline.partitions import REPORTS, REPORTS_NAME, range_tags
 
@@ -103,3 +104,35 @@ def test_packed_values_are_stored_as_they_are(instance: dg.DagsterInstance, tmp_
     _every_key_stored_in(tmp_path / "store", [packed_upstream, reads_packed], instance)
     stored = tmp_path / "store" / "packed_upstream" / f"{KEYS[0]}{SUFFIX}"
     assert stored.read_bytes() == Packed.of(f"value of {KEYS[0]}").data  # not packed twice
+
+
+@dg.asset
+def reads_unpartitioned(unpartitioned: list[int]) -> int:
+    return sum(unpartitioned)
+
+
+@pytest.mark.parametrize("assets", [[upstream, downstream], [packed_upstream, reads_packed]])
+def test_run_memory_hands_values_on_within_a_run(
+    instance: dg.DagsterInstance, assets: list[dg.AssetsDefinition]
+) -> None:
+    """The downstream assets assert what they receive: a dict per partition, packed values unpacked."""
+    before = set(Path(instance.storage_directory()).rglob("*"))
+    tags = range_tags(dg.PartitionKeyRange(KEYS[0], KEYS[-1]))
+    resources = {"io_manager": RunMemoryIOManager()}
+    assert dg.materialize(assets, instance=instance, tags=tags, resources=resources).success
+    assert dg.materialize(assets, instance=instance, partition_key=KEYS[1], resources=resources).success
+    together = dg.materialize([unpartitioned, reads_unpartitioned], instance=instance, resources=resources)
+    assert together.output_for_node("reads_unpartitioned") == 6
+    assert set(Path(instance.storage_directory()).rglob("*")) == before  # nothing written
+
+
+def test_run_memory_refuses_the_wrong_shape(instance: dg.DagsterInstance) -> None:
+    tags = range_tags(dg.PartitionKeyRange(KEYS[0], KEYS[-1]))
+    result = dg.materialize(
+        [wrong_shape],
+        instance=instance,
+        tags=tags,
+        resources={"io_manager": RunMemoryIOManager()},
+        raise_on_error=False,
+    )
+    assert not result.success
