@@ -137,19 +137,22 @@ def _landing_paths(landing: Path) -> Iterator[Path]:
 
 
 def phase_direct(args: argparse.Namespace) -> dict[str, Any]:
-    """The work of a bulk run without Dagster: the per-report step's pure core over the folder.
+    """The work of a bulk run without Dagster: the pure core of every step of `load_reports`.
 
-    Registers (hashes) every file as the raw step does, then `batch.process_batch`: read and
-    parse in the worker pool, load in chunks, exactly as the Dagster step does it, in runs of
-    the same size.
+    In runs of the same size: register (hash) every file as the raw step does; then
+    `batch.process_batch` (read and parse in the worker pool, load in chunks) as the per-report
+    step does; then what the steps after the load do: the cross-year refresh of the run's
+    agencies, the row counts of every table and view, the database summary.
     """
     from datetime import UTC, datetime
 
     from gaibao_pipeline.batch import Loaded, process_batch
-    from gaibao_pipeline.db import make_engine, upgrade_schema
+    from gaibao_pipeline.db import make_engine, refresh_cross_year, upgrade_schema
+    from gaibao_pipeline.db.schema import TABLES, VIEWS
     from gaibao_pipeline.landing import scan
     from gaibao_pipeline.partitions import MAX_PARTITIONS_PER_RUN
     from gaibao_pipeline.stages import register
+    from gaibao_pipeline.summary import row_count, summarize
 
     landing = Path(args.landing)
     start = time.perf_counter()
@@ -168,6 +171,10 @@ def phase_direct(args: argparse.Namespace) -> dict[str, Any]:
             if isinstance(event, Loaded) and event.result is not None:
                 n += 1
                 cells += event.result.total_cells
+        refresh_cross_year(engine, {s.report_id for s in sources}, {}, run_id="bench-direct")
+        for table in (*TABLES, *VIEWS):
+            row_count(engine, table)
+        summarize(engine)
     engine.dispose()
     return {"n": n, "seconds": time.perf_counter() - start, "cells": cells}
 
@@ -209,50 +216,27 @@ def _db_accuracy(url: str, expected_dir: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def _counting_events(counts: Counter[str]) -> Iterator[None]:
-    """Count the events each run of `gaibao run` stored, read from its instance after the run."""
-    from gaibao_pipeline import local_run
-
-    opened = local_run.run_instance
-
-    @contextmanager
-    def counting(kept: Any, keys: list[str], temporary: bool) -> Iterator[Any]:
-        with opened(kept, keys, temporary) as instance:
-            before = {run.run_id for run in instance.get_runs()}
-            yield instance
-            for run in instance.get_runs():
-                if run.run_id in before:
-                    continue
-                for record in instance.all_logs(run.run_id):
-                    event = record.dagster_event
-                    counts[event.event_type_value if event else f"log {record.level}"] += 1
-
-    local_run.run_instance = counting
-    try:
-        yield
-    finally:
-        local_run.run_instance = opened
-
-
-@contextmanager
-def _timing_event_storage(spent: list[float]) -> Iterator[None]:
-    """Add to `spent[0]` the seconds the instance spends storing each event (`handle_new_event`)."""
+def _watching_events(counts: Counter[str], spent: list[float]) -> Iterator[None]:
+    """Count the events of every run by type, and add to `spent[0]` the seconds the instance
+    spends handling them (`handle_new_event`: storing them, where the instance keeps them)."""
     from dagster._core.instance.methods.event_methods import EventMethods
 
-    stored = EventMethods.handle_new_event
+    handled = EventMethods.handle_new_event
 
-    def timed(self: Any, event: Any, **kwargs: Any) -> None:
+    def watched(self: Any, event: Any, **kwargs: Any) -> None:
         began = time.perf_counter()
         try:
-            stored(self, event, **kwargs)
+            handled(self, event, **kwargs)
         finally:
             spent[0] += time.perf_counter() - began
+            dagster_event = event.dagster_event
+            counts[dagster_event.event_type_value if dagster_event else f"log {event.level}"] += 1
 
-    EventMethods.handle_new_event = timed  # type: ignore[method-assign]
+    EventMethods.handle_new_event = watched  # type: ignore[method-assign]
     try:
         yield
     finally:
-        EventMethods.handle_new_event = stored  # type: ignore[method-assign]
+        EventMethods.handle_new_event = handled  # type: ignore[method-assign]
 
 
 def _kept_instance(home: Path, storage: str, url: str | None) -> None:
@@ -283,9 +267,8 @@ def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
             _kept_instance(Path(home), kept, args.instance_url)
         for _ in range(args.runs):
             start = time.perf_counter()
-            counting = _counting_events(events) if args.count_events else nullcontext()
-            timing = _timing_event_storage(event_seconds) if args.count_events else nullcontext()
-            with counting, timing:
+            watching = _watching_events(events, event_seconds) if args.count_events else nullcontext()
+            with watching:
                 outcome = run_landing_folder(
                     landing, args.db_url[0], batch_size=args.batch_size, show_progress=False
                 )

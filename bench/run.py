@@ -151,6 +151,15 @@ def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
     results["direct"] = phase(work, "direct", "--landing", landing, "--db-url", sqlite_url(work, "direct"))
     bulk = ["--landing", landing, "--db-url", sqlite_url(work, "bulk"), "--expected", expected]
     results["e2e_bulk"] = phase(work, "e2e", *bulk, "--count-events")
+    # Dagster's overhead is a difference of two noisy timings: more pairs, alternating, so
+    # that the machine's other load falls on both sides alike (the summary takes the median).
+    results["overhead_pairs"] = [
+        {
+            "direct": phase(work, "direct", "--landing", landing, "--db-url", sqlite_url(work, "direct")),
+            "e2e": phase(work, "e2e", "--landing", landing, "--db-url", sqlite_url(work, "bulk")),
+        }
+        for _ in range(args.overhead_pairs - 1)
+    ]
     pdfs = subset(main, work / "pdf-only", fmt="pdf")
     results["e2e_pdf"] = phase(
         work, "e2e", "--landing", str(pdfs / "reports"), "--db-url", sqlite_url(work, "pdf")
@@ -166,6 +175,10 @@ def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
     results["e2e_rerun"] = phase(work, "e2e", *twice)
     print("instance storage: the same reports on gaibao run's temporary instance and on kept ones")
     stored = ["--landing", str(subset(main, work / "instance", keep=min(200, args.n)) / "reports")]
+    # the same reports without Dagster, so that each instance's overhead is measured on them
+    results["instance_storage_direct"] = phase(
+        work, "direct", *stored, "--db-url", sqlite_url(work, "instance-direct")
+    )
     results["instance_storage"] = {
         kind: phase(
             work, "e2e", *stored, "--db-url", sqlite_url(work, f"instance-{kind}"), "--instance", kind
@@ -201,6 +214,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=1000, help="reports in the mixed corpus (default 1000)")
     parser.add_argument("--sizes", default="100,1000,10000", help="corpus sizes for the scaling runs")
     parser.add_argument("--per-report", type=int, default=30, help="reports run one Dagster run each")
+    parser.add_argument(
+        "--overhead-pairs", type=int, default=3, help="alternating runs with and without Dagster (default 3)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--formats", default="text,html,docx,pdf")
     parser.add_argument("--pdf-engine", choices=["auto", "soffice", "builtin"], default="auto")

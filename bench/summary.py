@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 FLAT_MEMORY = 1.25  # peak memory at the largest size / at the smallest: "flat" up to this
@@ -69,6 +70,7 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
         },
         "e2e_bulk": bulk,
         "e2e_pdf": pdf_bulk,
+        "overhead_pairs": _overhead_pairs(results),
         "events_per_report": {
             kind: n / bulk["n"] for kind, n in results["e2e_bulk"].get("events", {}).items()
         },
@@ -107,15 +109,35 @@ def figures(results: dict[str, Any]) -> dict[str, Any]:
         "instance_storage": {
             kind: _e2e(phase) for kind, phase in results.get("instance_storage", {}).items()
         },
+        "instance_storage_direct_seconds": results.get("instance_storage_direct", {}).get("seconds"),
     }
     out["targets"] = _targets(out, floor_pool_rps)
     return out
 
 
+def _overhead_pairs(results: dict[str, Any]) -> list[dict[str, float]]:
+    """Each alternating pair of bulk runs with and without Dagster: the share Dagster added."""
+    pairs = [(results["direct"], results["e2e_bulk"])]
+    pairs += [(p["direct"], p["e2e"]) for p in results.get("overhead_pairs", [])]
+    out = []
+    for direct, e2e in pairs:
+        through = _e2e(e2e)
+        out.append(
+            {
+                "direct_seconds": direct["seconds"],
+                "dagster_seconds": through["seconds"],
+                "wall": (through["seconds"] - direct["seconds"]) / through["seconds"],
+                "cpu": (through["cpu_seconds"] - direct["tree_cpu_seconds"]) / through["cpu_seconds"],
+            }
+        )
+    return out
+
+
 def _targets(f: dict[str, Any], floor_pool_rps: float) -> dict[str, Any]:
     bulk = f["e2e_bulk"]
-    overhead = (bulk["seconds"] - f["direct"]["seconds"]) / bulk["seconds"]
-    cpu_overhead = (bulk["cpu_seconds"] - f["direct"]["cpu_seconds"]) / bulk["cpu_seconds"]
+    pairs = f["overhead_pairs"]
+    overhead = statistics.median(p["wall"] for p in pairs)
+    cpu_overhead = statistics.median(p["cpu"] for p in pairs)
     events_share = f["event_storage_seconds"] / bulk["seconds"]
     sizes = sorted(f["scaling"], key=int)
     small, big = f["scaling"][sizes[0]], f["scaling"][sizes[-1]]
@@ -132,6 +154,7 @@ def _targets(f: dict[str, Any], floor_pool_rps: float) -> dict[str, Any]:
         "dagster_overhead": {
             "value": overhead,
             "cpu_value": cpu_overhead,
+            "pairs": [p["wall"] for p in pairs],
             "event_storage_share": events_share,
             "target": "<= 0.10",
             "met": overhead <= 0.10,
@@ -196,12 +219,15 @@ def _e2e_table(f: dict[str, Any]) -> list[str]:
     events = f["events_per_report"]
     per_report = sum(events.values())
     lines += [
-        f"same work without Dagster (batch.process_batch, runs of the same size): {d['seconds']:.1f} s, "
+        f"same work without Dagster (every step's pure core, runs of the same size): {d['seconds']:.1f} s, "
         f"{d['cpu_seconds']:.0f} CPU s, {d['reports_per_s']:.2f} reports/s",
-        f"Dagster events stored per report: {sum(events.values()):.1f} "
+        "bulk runs of the mixed corpus, alternating, without / with Dagster: "
+        + ", ".join(f"{p['direct_seconds']:.1f} / {p['dagster_seconds']:.1f} s" for p in f["overhead_pairs"]),
+        f"Dagster events per report: {sum(events.values()):.1f} "
         f"({', '.join(f'{k} {v:.1f}' for k, v in list(events.items())[:5])}); "
-        f"storing them took {f['event_storage_seconds']:.1f} s of the bulk run "
-        f"({1000 * f['event_storage_seconds'] / max(per_report * f['e2e_bulk']['n'], 1):.2f} ms each)",
+        f"the instance handled them in {f['event_storage_seconds']:.1f} s of the bulk run "
+        f"({1000 * f['event_storage_seconds'] / max(per_report * f['e2e_bulk']['n'], 1):.2f} ms each; "
+        "the temporary instance keeps none)",
         f"one Dagster run per report ({pr['n']}-report sample): {pr['seconds_per_report']:.2f} s per report; "
         f"{pr['bulk_seconds_per_report_same_sample']:.2f} s in one run of the same {pr['n']}, "
         f"{pr['bulk_seconds_per_report_1000']:.3f} s in the big bulk run",
@@ -218,10 +244,15 @@ def _e2e_table(f: dict[str, Any]) -> list[str]:
             "sqlite": "SQLite DAGSTER_HOME",
             "postgresql": "PostgreSQL DAGSTER_HOME",
         }
+        direct = f["instance_storage_direct_seconds"]
         lines.append(
-            f"the same {next(iter(stored.values()))['n']} reports by instance storage: "
+            f"the same {next(iter(stored.values()))['n']} reports by instance storage"
+            + (f" (without Dagster {direct:.1f} s)" if direct else "")
+            + ": "
             + ", ".join(
-                f"{names[kind]} {e['seconds']:.1f} s ({e['ms_per_report']:.0f} ms/report)"
+                f"{names[kind]} {e['seconds']:.1f} s ({e['ms_per_report']:.0f} ms/report"
+                + (f", overhead {100 * (e['seconds'] - direct) / e['seconds']:.0f}%" if direct else "")
+                + ")"
                 for kind, e in stored.items()
             )
         )
@@ -255,9 +286,11 @@ def _targets_table(f: dict[str, Any]) -> list[str]:
         "targets",
         f"  bulk throughput >= 50% of the PDF floor: PDFs only {100 * floor['value']:.0f}%, "
         f"mixed formats {100 * floor['mixed_value']:.0f}% -> {_verdict(floor)}",
-        f"  Dagster overhead <= 10% of a bulk run: {100 * overhead['value']:.0f}% of wall time "
-        f"({100 * overhead['cpu_value']:.0f}% of CPU time; storing Dagster's events alone "
-        f"{100 * overhead['event_storage_share']:.0f}% of the run) -> {_verdict(overhead)}",
+        f"  Dagster overhead <= 10% of a bulk run (gaibao run): {100 * overhead['value']:.0f}% of wall time, "
+        f"median of {len(overhead['pairs'])} alternating pairs "
+        f"({', '.join(f'{100 * v:.0f}%' for v in overhead['pairs'])}); {100 * overhead['cpu_value']:.0f}% "
+        f"of CPU time; handling Dagster's events {100 * overhead['event_storage_share']:.0f}% of the run "
+        f"-> {_verdict(overhead)}",
         f"  peak memory flat, {memory['sizes'][0]} -> {memory['sizes'][1]} reports: x{memory['value']:.2f} "
         f"-> {_verdict(memory)}",
         f"  near-linear time, {linear['sizes'][0]} -> {linear['sizes'][1]} reports: ms/report "
