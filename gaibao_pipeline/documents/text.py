@@ -73,7 +73,7 @@ def _classify(number: int, raw: str) -> _Line:
     text = _ARTIFACTS.sub("", raw.replace("\ufeff", "")).rstrip(" \r\n\u3000")
     if not text.strip() and "\t" not in text:
         return _Line(number, text, "blank")
-    if (_MARKDOWN_RULE.match(text) and "-" in text) or _PAGE_NUMBER.match(text):
+    if _is_rule(text) or _PAGE_NUMBER.match(text):
         return _Line(number, text, "blank")
     if "|" in text and (text.endswith("|") or " | " in text or text.lstrip().startswith("|")):
         return _Line(number, text, "pipe")
@@ -116,6 +116,21 @@ def iso_datetime(text: str) -> str | None:
     if hour is None:
         return date
     return f"{date}T{int(hour):02d}:{int(minute):02d}:{int(second or 0):02d}"
+
+
+def _is_rule(text: str) -> bool:
+    """A Markdown table's rule (`|---|---|`) or a text rule (`-----`), not a cell of dashes.
+
+    A crawler that writes one cell per line ends each with a bar (`---- |`), Word's text
+    export opens each with a tab (`\t----`): such a line is a cell holding the dash a form
+    prints where an indicator has no value, which is data.
+    """
+    if not (_MARKDOWN_RULE.match(text) and "-" in text):
+        return False
+    body = text.strip()
+    bar_cell = body.endswith("|") and body.count("|") == 1 and not body.startswith("|")
+    tab_cell = "|" not in text and text.startswith("\t")
+    return not (bar_cell or tab_cell)
 
 
 def _blocks(lines: list[_Line]) -> list[Block]:

@@ -3,7 +3,8 @@
 Forms differ by province and year, so columns are found from the form's own header (指标
 名称 / 计量单位 / 代码 / 本期 / 累计). A row is keyed by its printed code where the form
 has codes, else by its label as printed. The 其中 hierarchy (parts listed under a total)
-gives the `legacy.sums` identities, which also split run-together digits.
+gives the `legacy.sums` identities, which also split run-together digits. A form copied
+from a PDF as space-separated lines has its header as one cell: its columns go by order.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ def _grid_rows(span: Sequence[Token]) -> list[LegacyRow]:
     )
     if header_at is None:
         return []
-    roles = _roles(lines[header_at])
+    header = lines[header_at]
+    if len(header) == 1 and len(header[0].text.split()) >= 3:
+        return _spaced_rows(header[0], lines[header_at + 1 :])
+    roles = _roles(header)
     rows: list[LegacyRow] = []
     for line in lines[header_at + 1 :]:
         by_col = {t.where.col if t.where.col is not None else i: t for i, t in enumerate(line)}
@@ -100,6 +104,10 @@ def _grid_rows(span: Sequence[Token]) -> list[LegacyRow]:
         label = _printed(label_token.text)
         code_token = by_col.get(roles["code"]) if "code" in roles else None
         code = squeeze(nfkc(code_token.text)) if code_token is not None else ""
+        if "code" in roles and not _CODE.match(code) and rows and _no_values(line):
+            # a coded form's label cut by a page break: its rest is no indicator of its own
+            rows[-1].label += label
+            continue
         key = code if _CODE.match(code) else label
         unit_token = by_col.get(roles["unit"]) if "unit" in roles else None
         values = [by_col[roles[c]] for c in ("period", "cumulative") if c in roles and roles[c] in by_col]
@@ -110,6 +118,33 @@ def _grid_rows(span: Sequence[Token]) -> list[LegacyRow]:
             else None
         )
         rows.append(LegacyRow(key, label, _level(label), values, unit))
+    return _unique(rows)
+
+
+def _no_values(line: Sequence[Token]) -> bool:
+    return not any(t.is_value and t.kind != TokenKind.EMPTY for t in line)
+
+
+def _spaced_rows(header: Token, lines: Sequence[Sequence[Token]]) -> list[LegacyRow]:
+    """Rows of a form copied as text from a PDF: `指标名称 计量单位 代码 本期 累计` is one cell.
+
+    A line of such text keeps its label (the unit after it, a space apart) as one cell and
+    each number as a cell of its own, so columns are known by order, not by grid position:
+    on a coded form the first number is the code, the next ones are the values.
+    """
+    coded = any("代码" in word or "编号" in word for word in map(match_key, header.text.split()))
+    rows: list[LegacyRow] = []
+    for line in lines:
+        if not line or line[0].kind != TokenKind.LABEL:
+            continue
+        words = line[0].text.split()
+        unit = words.pop() if len(words) > 1 and re.fullmatch(_UNITS, to_simplified(words[-1])) else None
+        label = _printed("".join(words))
+        values = [t for t in line[1:] if t.is_value]
+        code = squeeze(nfkc(values[0].text)) if coded and values else ""
+        if _CODE.match(code):
+            values = values[1:]
+        rows.append(LegacyRow(code if _CODE.match(code) else label, label, _level(label), values, unit))
     return _unique(rows)
 
 

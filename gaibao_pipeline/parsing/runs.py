@@ -13,6 +13,7 @@ import re
 
 from gaibao_pipeline.model import Block, Cell, Grid, Paragraph, Provenance
 from gaibao_pipeline.parsing.normalize import loose_key, nfkc
+from gaibao_pipeline.script import to_simplified
 
 # Phrases that only a table's header or first row prints: where the tables start.
 TABLE_ANCHORS = (
@@ -52,17 +53,23 @@ def has_run_together_tables(text: str) -> bool:
 
 
 def split_run_together(paragraph: Paragraph, grid_index: int) -> list[Block]:
-    """The paragraph as narrative before the tables, one run-together grid, narrative after."""
+    """The paragraph as narrative before the tables, one run-together grid, narrative after.
+
+    Anchors, the tables' end and the words around digits are looked for in the simplified
+    text, so a table printed in traditional script (指標名稱) is found too; simplifying maps
+    one character to one, so its offsets are the raw text's, and cells keep the raw text.
+    """
     text = paragraph.text
-    start = _table_start(text)
+    key = to_simplified(text)
+    start = _table_start(key)
     if start is None:
         return [paragraph]
-    tail = _TAIL.search(text, start)
+    tail = _TAIL.search(key, start)
     end = tail.start() if tail else len(text)
     blocks: list[Block] = []
     if text[:start].strip():
         blocks.append(Paragraph(text[:start].strip(), paragraph.where))
-    cells = _cells(text[start:end], paragraph.where, grid_index)
+    cells = _cells(text[start:end], key[start:end], paragraph.where, grid_index)
     if cells:
         blocks.append(Grid(cells, index=grid_index, run_together=True))
     if text[end:].strip():
@@ -90,14 +97,17 @@ def _table_start(text: str) -> int | None:
     return first
 
 
-def _cells(region: str, where: Provenance, grid_index: int) -> list[Cell]:
-    """Alternate label and digit-run cells; item numbers glued to digits go with the label."""
+def _cells(region: str, key: str, where: Provenance, grid_index: int) -> list[Cell]:
+    """Alternate label and digit-run cells; item numbers glued to digits go with the label.
+
+    `key` is the region simplified (same length): the words around a run are read there.
+    """
     pieces: list[tuple[str, int]] = []  # (text, kind) kind 0 = label, 1 = run
     label_start = 0
-    for match in _RUN.finditer(region):
+    for match in _RUN.finditer(key):
         begin, end = match.span()
         run = match.group(0)
-        before, after = region[:begin], region[end:]
+        before, after = key[:begin], key[end:]
         if _EMBEDDED_AFTER.match(after.lstrip()) or _EMBEDDED_BEFORE.search(before.rstrip()):
             continue  # part of the label text
         if _NUMBERING_NEXT.match(after):

@@ -1,7 +1,8 @@
 """Synthetic reports: consistent values rendered as DOCX and HTML, for tests and benchmarks.
 
-Pure Python (no Dagster): `random_report` draws a `SynthReport`, `build_docx` fills the
-official blank 2021 template with it and `build_html` renders it as a government web page.
+Pure Python (no Dagster): `random_report` draws a `SynthReport` on the 2021, 2019 or legacy
+(pre-2019 统计表) template, `build_docx` fills the official blank 2021 template with it (or
+writes a legacy report's document) and `build_html` renders it as a government web page.
 """
 
 from gaibao_pipeline.synth.docx_builder import build_docx

@@ -7,11 +7,13 @@ any prefix of the corpus has an even mix. `write_corpus` writes `reports/<stem>.
 `expected/<stem>.json` (see `expected.py`) plus `manifest.json`.
 
 Variants: text in every crawler layout of `text_builder` (UTF-8 or GB18030, with or
-without the crawler's header); HTML pages in UTF-8 or GB2312; DOCX from the official 2021
-template; PDF exported by LibreOffice from that DOCX or from the HTML page when `soffice`
-is installed, otherwise drawn by `pdf_builder`. Both templates wherever the format allows
-(the blank DOCX template is the 2021 form). Everything except LibreOffice's PDFs is
-byte-for-byte deterministic; those carry a creation time, but the same values.
+without the crawler's header; legacy reports also in traditional script); HTML pages in
+UTF-8 or GB2312; DOCX from the official 2021 template, or written directly for a legacy
+report; PDF exported by LibreOffice from that DOCX or from the HTML page when `soffice` is
+installed, otherwise drawn by `pdf_builder`. Every template in every format: a minority of
+legacy reports (2008–2018, `LEGACY_SHARE`), the rest on the 2021 and 2019 forms (the blank
+DOCX template is the 2021 form). Everything except LibreOffice's PDFs is byte-for-byte
+deterministic; those carry a creation time, but the same values.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from gaibao_pipeline.synth.agencies import random_agency
 from gaibao_pipeline.synth.docx_builder import build_docx
 from gaibao_pipeline.synth.expected import expected_record
 from gaibao_pipeline.synth.html_builder import build_html
+from gaibao_pipeline.synth.legacy import YEARS as LEGACY_YEARS
+from gaibao_pipeline.synth.legacy import in_traditional, whole_values
+from gaibao_pipeline.synth.legacy_render import CODED_LAYOUTS, LEGACY_LAYOUTS
 from gaibao_pipeline.synth.pdf_builder import build_report_pdf
 from gaibao_pipeline.synth.pdf_export import export_pdfs, find_soffice
 from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
@@ -39,7 +44,10 @@ PdfEngine = Literal["auto", "soffice", "builtin"]
 SUFFIXES = {"text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
 MANIFEST_SCHEMA = "gaibao.synth.corpus/1"
 # Bump when the same seed would give other reports or names, so cached corpora are remade.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
+# Reports on a pre-2019 form among all reports: collections of recent years hold a few.
+LEGACY_SHARE = 0.12
+TRADITIONAL = "-trad"  # a text variant printed in traditional script
 
 
 def template_docx() -> Path:
@@ -53,7 +61,7 @@ class Item:
 
     index: int
     format: str  # text, html, docx, pdf
-    variant: str  # text: layout-codec[-header]; html: its charset; pdf: engine and source
+    variant: str  # text: layout-codec[-trad][-header]; html: its charset; pdf: engine and source
     report: SynthReport
 
     @property
@@ -75,24 +83,37 @@ def _no_blanks(report: SynthReport) -> SynthReport:
 
 
 def _template(rng: random.Random, fmt: str) -> str:
+    if rng.random() < LEGACY_SHARE:
+        return "legacy"
     if fmt == "docx":
         return "2021"  # the only blank template is the 2021 form
     # reports on the 2021 form (2021 on) outnumber those on the 2019 form (2019, 2020)
     return "2021" if rng.random() < 0.65 else "2019"
 
 
-def _variant(rng: random.Random, fmt: str, template: str, pdf_engine: str) -> str:
+def _year(rng: random.Random, template: str) -> int:
+    if template == "legacy":
+        return rng.choice(LEGACY_YEARS)
+    return rng.choice((2021, 2022, 2023, 2024) if template == "2021" else (2019, 2020))
+
+
+def _variant(rng: random.Random, fmt: str, report: SynthReport, pdf_engine: str) -> str:
+    template, legacy = report.template, report.legacy
     if fmt == "text":
         encoding = rng.choice(("utf8", "utf8", "utf8", "gb18030"))  # codec names without a hyphen
         header = "-header" if rng.random() < 0.5 else ""
-        return f"{rng.choice(LAYOUTS)}-{encoding}{header}"
+        if legacy is None:
+            return f"{rng.choice(LAYOUTS)}-{encoding}{header}"
+        layouts = CODED_LAYOUTS if legacy.form.coded else LEGACY_LAYOUTS
+        script = TRADITIONAL if rng.random() < 0.4 else ""  # many reports of those years print it
+        return f"{rng.choice(layouts)}-{encoding}{script}{header}"
     if fmt == "html":
         return rng.choice(("utf-8", "gb2312"))
     if fmt == "docx":
-        return "template"
+        return "document" if legacy else "template"
     if pdf_engine == "soffice":
-        # LibreOffice exports the DOCX (2021 form only) or the web page
-        return "lo_docx" if template == "2021" and rng.random() < 0.6 else "lo_html"
+        # LibreOffice exports the DOCX (2021 form or legacy document) or the web page
+        return "lo_docx" if template in ("2021", "legacy") and rng.random() < 0.6 else "lo_html"
     return rng.choice(("drawn_open", "drawn_closed"))
 
 
@@ -100,11 +121,14 @@ def plan_item(seed: int, index: int, fmt: str, pdf_engine: str = "builtin") -> I
     """Report `index` of the corpus of `seed`, rendered as `fmt` (pdf_engine: soffice or builtin)."""
     rng = random.Random(f"gaibao-synth:{seed}:{index}")
     template = _template(rng, fmt)
-    year = rng.choice((2021, 2022, 2023, 2024) if template == "2021" else (2019, 2020))
-    report = random_report(rng, template, year, random_agency(rng))
-    variant = _variant(rng, fmt, template, pdf_engine)
-    if fmt == "text" and variant.split("-")[0] in NEEDS_NO_BLANKS:
-        report = _no_blanks(report)
+    report = random_report(rng, template, _year(rng, template), random_agency(rng))
+    variant = _variant(rng, fmt, report, pdf_engine)
+    if fmt == "text":
+        # what the text can show: no blanks where a cell leaves no trace, the script's labels
+        if variant.split("-")[0] in NEEDS_NO_BLANKS:
+            report = whole_values(report) if report.legacy else _no_blanks(report)
+        if TRADITIONAL in variant:
+            report = in_traditional(report)
     return Item(index, fmt, variant, report)
 
 
@@ -133,7 +157,12 @@ def render(item: Item) -> bytes:
     report = item.report
     if item.format == "text":
         layout, encoding = item.variant.split("-")[:2]
-        text = build_text(report, layout, crawler_header=item.variant.endswith("-header"))
+        text = build_text(
+            report,
+            layout,
+            crawler_header=item.variant.endswith("-header"),
+            traditional=TRADITIONAL in item.variant,
+        )
         return text if encoding == "utf8" else text.decode("utf-8").encode(encoding)
     if item.format == "html":
         return build_html(report, item.variant)

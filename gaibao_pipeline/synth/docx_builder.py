@@ -4,7 +4,8 @@ The template's tables keep their real merges (`w:gridSpan`, `w:vMerge`): value c
 found on the table grid with the same layout code the reader uses and filled in place, so
 a merged value cell (行政许可's one cell spanning three columns) is written once. The zip
 is rewritten member by member with fixed timestamps so that output bytes depend only on
-the report.
+the report. There is no blank template of the pre-2019 forms: a legacy report is written
+as a document of its own (`legacy_docx.py`).
 """
 
 from __future__ import annotations
@@ -170,7 +171,8 @@ def _fill_text(body: etree._Element, report: SynthReport) -> None:
             body.append(p)
 
 
-def _core_xml(report: SynthReport) -> bytes:
+def core_xml(report: SynthReport) -> bytes:
+    """The document properties (title, author, dates) from the report, not from the clock."""
     created = f"{report.report_date.isoformat()}T09:00:00Z"
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -185,8 +187,26 @@ def _core_xml(report: SynthReport) -> bytes:
     ).encode()
 
 
+def write_package(parts: dict[str, bytes]) -> bytes:
+    """A DOCX (zip) of `parts` with fixed timestamps: the bytes depend only on the parts."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_STORED if name.endswith("/") else zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+    return out.getvalue()
+
+
 def build_docx(report: SynthReport, template_path: Path) -> bytes:
-    """The 2021 template filled with `report`: same bytes for the same report and template."""
+    """The 2021 template filled with `report`: same bytes for the same report and template.
+
+    A legacy report is built without the template, as `legacy_docx.build_legacy_docx` does.
+    """
+    if report.template == "legacy":
+        from gaibao_pipeline.synth.legacy_docx import build_legacy_docx  # it builds on this module
+
+        return build_legacy_docx(report)
     if report.template != "2021":
         raise ValueError("the blank template is the 2021 form; build 2019-template reports as HTML")
     with zipfile.ZipFile(template_path) as source:
@@ -203,11 +223,5 @@ def build_docx(report: SynthReport, template_path: Path) -> bytes:
     _fill_t4(tables[2], report)
     _fill_text(body, report)
     parts["word/document.xml"] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    parts["docProps/core.xml"] = _core_xml(report)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as target:
-        for name, data in parts.items():
-            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_STORED if name.endswith("/") else zipfile.ZIP_DEFLATED
-            target.writestr(info, data)
-    return out.getvalue()
+    parts["docProps/core.xml"] = core_xml(report)
+    return write_package(parts)

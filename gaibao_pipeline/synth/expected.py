@@ -2,6 +2,8 @@
 
 The corpus writes one record per report (`expected/<stem>.json`); a benchmark or test
 compares a parsed `Report` with it cell by cell, so speed is never measured without accuracy.
+Cells are held generically as (table, row, col, value): a legacy form's rows are its printed
+codes ("01") or, on an uncoded form, its labels as printed, as the parser keys them.
 """
 
 from __future__ import annotations

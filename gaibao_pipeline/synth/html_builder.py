@@ -3,16 +3,19 @@
 The page carries what real pages carry around the article (site header, navigation,
 breadcrumb, a 发布时间 line, share buttons, footer, scripts, a hidden element) so the
 reader's clean-up is exercised; the tables use the official rowspan/colspan structure,
-`&nbsp;` for blank cells and `<br>` inside some labels.
+`&nbsp;` for blank cells and `<br>` inside some labels. A legacy report carries its 统计表
+as an attachment after the signature (`legacy_render.py`).
 """
 
 from __future__ import annotations
 
 from html import escape
 
-from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T3_APPLICANT_COLS, T4_COL_CODES, T4_ROWS, t3_rows
+from gaibao_pipeline.codes import T2_ROWS, T3_APPLICANT_COLS, T4_COL_CODES, T4_ROWS, t3_rows
 from gaibao_pipeline.documents.encoding import canonical_encoding
+from gaibao_pipeline.synth import legacy_render
 from gaibao_pipeline.synth.layout import T2_BLOCKS, T2_WIDTH, t2_colspans
+from gaibao_pipeline.synth.legacy import signature_date
 from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport, format_value
 
 _T3_GROUPS = (
@@ -125,21 +128,24 @@ def _t4(report: SynthReport) -> str:
 
 
 def official_table(report: SynthReport, table: str) -> str:
-    """Table "t2", "t3" or "t4" as the form lays it out: a `<table>` with rowspans and colspans."""
-    return {"t2": _t2, "t3": _t3, "t4": _t4}[table](report)
+    """Table "t2", "t3", "t4" or "legacy" as the form lays it out: a `<table>` with its spans."""
+    return {"t2": _t2, "t3": _t3, "t4": _t4, "legacy": legacy_render.table_html}[table](report)
 
 
 def _article(report: SynthReport) -> str:
-    tables = {1: _t2(report), 2: _t3(report), 3: _t4(report)}
+    legacy = report.legacy is not None
+    tables = {} if legacy else {1: _t2(report), 2: _t3(report), 3: _t4(report)}
     parts: list[str] = []
-    for i, (number, title) in enumerate(zip(SECTION_NUMBERS, SECTION_TITLES, strict=True)):
+    for i, (number, title) in enumerate(zip(SECTION_NUMBERS, report.section_titles, strict=True)):
         parts.append(f'<p style="text-indent:2em"><strong>{number}、{title}</strong></p>')
         parts += [f'<p style="text-indent:2em">{escape(line)}</p>' for line in report.sections[i].split("\n")]
         if i in tables:
             parts.append(tables[i])
-    date = report.report_date
+    signed = signature_date(report, chinese=report.legacy is not None and report.legacy.cn_date)
     parts.append(f'<p style="text-align:right">{escape(report.agency)}</p>')
-    parts.append(f'<p style="text-align:right">{date.year}年{date.month}月{date.day}日</p>')
+    parts.append(f'<p style="text-align:right">{signed}</p>')
+    if legacy:
+        parts.append(legacy_render.appendix_html(report))
     return "\n".join(parts)
 
 

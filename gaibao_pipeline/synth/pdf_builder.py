@@ -4,7 +4,8 @@ Pure Python. The tables have the official structure (the HTML builder's rowspan/
 tables, laid out on their grid as a browser does), the ruling lines a word processor draws,
 CJK text wrapped to the cell width, and page breaks inside tables the way Word makes them:
 no rule along the break (`open_breaks`), a merged label that spans the break cut in two with
-its text in the first part tall enough to hold it, and a page number in the footer.
+its text in the first part tall enough to hold it, and a page number in the footer. A legacy
+report's 统计表 follows the signature on a page of its own and runs over the next pages.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from gaibao_pipeline.codes import SECTION_TITLES
 from gaibao_pipeline.documents.html_tables import HtmlCell, SlotBudget, layout_table
+from gaibao_pipeline.synth import legacy_render
 from gaibao_pipeline.synth.html_builder import official_table
+from gaibao_pipeline.synth.legacy import signature_date
 from gaibao_pipeline.synth.pdf_canvas import HEIGHT, WIDTH, Cell, Page, build_pdf
 from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport
 
@@ -31,6 +33,9 @@ _TABLES: dict[str, tuple[tuple[float, ...], float]] = {
     "t3": ((36.0, 54.0, 120.0, *(39.0,) * 7), 8.0),
     "t4": ((32.2,) * 15, 7.0),
 }
+# The legacy form: label, unit, [code], period, cumulative (coded and uncoded forms).
+_LEGACY_COLUMNS = {True: (255.0, 42.0, 34.0, 76.0, 76.0), False: (283.0, 50.0, 75.0, 75.0)}
+_LEGACY_SIZE = 8.0
 
 
 def text_width(text: str, size: float) -> float:
@@ -172,22 +177,33 @@ def build_report_pdf(report: SynthReport, *, open_breaks: bool = True) -> bytes:
     """The report as a PDF: title, sections, tables 二/三/四 under their sections, signature.
 
     The same report gives the same bytes. `open_breaks=False` closes each table part with a
-    rule at the page break, as some word processors do.
+    rule at the page break, as some word processors do. A legacy report has no tables in
+    its sections: its 统计表 follows the signature, as an attachment.
     """
     flow = _Flow(open_breaks)
     flow.lines(wrap(report.title, RIGHT - LEFT, 16.0), 16.0)
     flow.y += 12
-    for n, (number, title) in enumerate(zip(SECTION_NUMBERS, SECTION_TITLES, strict=True)):
+    legacy = report.legacy
+    for n, (number, title) in enumerate(zip(SECTION_NUMBERS, report.section_titles, strict=True)):
         flow.lines([f"{number}、{title}"], 12.0)
         for text in report.sections[n].split("\n"):
             flow.paragraph(text)
-        code = {1: "t2", 2: "t3", 3: "t4"}.get(n)
+        code = {1: "t2", 2: "t3", 3: "t4"}.get(n) if legacy is None else None
         if code is not None:
             widths, size = _TABLES[code]
             flow.table(_Table(official_cells(report, code), _columns(widths), size))
     flow.y += BODY
-    date = report.report_date
-    flow.lines([report.agency, f"{date.year}年{date.month}月{date.day}日"], BODY, right=True)
+    signed = signature_date(report, chinese=legacy is not None and legacy.cn_date)
+    flow.lines([report.agency, signed], BODY, right=True)
+    if legacy is not None:
+        flow.new_page()
+        for line in legacy_render.above_table(report):
+            flow.lines(wrap(line, RIGHT - LEFT, BODY), BODY)
+        flow.y += BODY / 2
+        widths = _LEGACY_COLUMNS[legacy.form.coded]
+        flow.table(_Table(official_cells(report, "legacy"), _columns(widths), _LEGACY_SIZE))
+        for line in legacy_render.below_table(report):
+            flow.lines(wrap(line, RIGHT - LEFT, BODY), BODY)
     for page_no, page in enumerate(flow.pages, start=1):
         mark = f"- {page_no} -"
         page.text((WIDTH - text_width(mark, 9.0)) / 2, HEIGHT - 50, mark, size=9.0, font=FONT)

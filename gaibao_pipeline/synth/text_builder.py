@@ -3,15 +3,19 @@
 Each layout reproduces one flattening seen in real scraped reports: `|`-terminated cells
 one per line with `||` row padding, `|`-separated rows, tab-separated rows with the empty
 slots of merged cells, Word's tab-indented text export, space-separated rows copied from a
-PDF, and a web page whose table cells ran together with no separator at all.
+PDF, and a web page whose table cells ran together with no separator at all. A legacy
+report prints its 统计表 after the signature (`legacy_render.py`), in simplified or, as many
+reports of those years do, traditional script.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T4_ROWS, t3_rows
+from gaibao_pipeline.codes import T2_ROWS, T4_ROWS, t3_rows
+from gaibao_pipeline.synth import legacy_render
 from gaibao_pipeline.synth.layout import T2_BLOCKS
+from gaibao_pipeline.synth.legacy import signature_date, to_traditional
 from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport, format_value
 
 LAYOUTS = ("pipe_cells", "pipe_rows", "tab_rows", "word_export", "spaced", "run_together")
@@ -98,12 +102,15 @@ def table_rows(report: SynthReport, table: str) -> Iterator[Row]:
         yield tuple(format_value(report.value("t4", row.code, col)) for row in T4_ROWS for col in row.cols)
 
 
-def build_text(report: SynthReport, layout: str, crawler_header: bool = False) -> bytes:
-    """The report as UTF-8 text in one of `LAYOUTS`."""
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
-    if layout in NEEDS_NO_BLANKS and any(v is None for v in report.cells.values()):
-        raise ValueError(f"layout {layout!r} cannot show blank cells; this report has some")
+def build_text(
+    report: SynthReport, layout: str, crawler_header: bool = False, traditional: bool = False
+) -> bytes:
+    """The report as UTF-8 text in one of `LAYOUTS` (a legacy report: `LEGACY_LAYOUTS`).
+
+    `traditional` prints the report in traditional script; a crawler's header stays as the
+    crawler wrote it.
+    """
+    _check_layout(report, layout)
     lines: list[str] = []
     if crawler_header:
         stamp = report.published_at.strftime("%Y-%m-%d %H:%M") if report.published_at else ""
@@ -113,22 +120,45 @@ def build_text(report: SynthReport, layout: str, crawler_header: bool = False) -
             "==================== 正文 ====================",
         ]
     body = [report.title]
-    for n, (number, title) in enumerate(zip(SECTION_NUMBERS, SECTION_TITLES, strict=True)):
+    for n, (number, title) in enumerate(zip(SECTION_NUMBERS, report.section_titles, strict=True)):
         body.append(f"{number}、{title}")
         body += report.sections[n].split("\n")
-        table = {1: "t2", 2: "t3", 3: "t4"}.get(n)
+        table = {1: "t2", 2: "t3", 3: "t4"}.get(n) if report.legacy is None else None
         if table is not None:
-            rows = list(table_rows(report, table))
-            body += [_run_together(rows)] if layout == "run_together" else _render(rows, layout)
-    body += [
-        report.agency,
-        f"{report.report_date.year}年{report.report_date.month}月{report.report_date.day}日",
-    ]
+            body += _table(list(table_rows(report, table)), layout)
+    # run-together text has no line of its own for a date: older reports sign it in numerals
+    chinese = report.legacy is not None and (report.legacy.cn_date or layout == "run_together")
+    body += [report.agency, signature_date(report, chinese)]
+    if report.legacy is not None:
+        body += legacy_render.above_table(report)
+        # text whose cells ran together kept no indentation either
+        body += _table(legacy_render.rows(report, indent=layout != "run_together"), layout)
+        body += legacy_render.below_table(report)
+    if traditional:
+        body = [to_traditional(line) for line in body]
     lines += [" ".join(body)] if layout == "run_together" else body
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _render(rows: list[Row], layout: str) -> list[str]:
+def _check_layout(report: SynthReport, layout: str) -> None:
+    if report.legacy is None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
+        if layout in NEEDS_NO_BLANKS and any(v is None for v in report.cells.values()):
+            raise ValueError(f"layout {layout!r} cannot show blank cells; this report has some")
+        return
+    allowed = legacy_render.CODED_LAYOUTS if report.legacy.form.coded else legacy_render.LEGACY_LAYOUTS
+    if layout not in allowed:
+        raise ValueError(f"a {report.legacy.form.name} legacy form is printed in {allowed}, not {layout!r}")
+    if layout in NEEDS_NO_BLANKS and any(v is None or isinstance(v, float) for v in report.cells.values()):
+        raise ValueError(f"{layout!r} text needs whole values and no blanks (see legacy.whole_values)")
+
+
+def _table(rows: Sequence[Row], layout: str) -> list[str]:
+    return [_run_together(rows)] if layout == "run_together" else _render(rows, layout)
+
+
+def _render(rows: Sequence[Row], layout: str) -> list[str]:
     out: list[str] = []
     for row in rows:
         cells = ["" if c is None else c for c in row]
@@ -146,5 +176,5 @@ def _render(rows: list[Row], layout: str) -> list[str]:
     return out
 
 
-def _run_together(rows: list[Row]) -> str:
+def _run_together(rows: Sequence[Row]) -> str:
     return "".join(c for row in rows for c in row if c is not None)

@@ -14,7 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gaibao_pipeline.codes import T2_ROWS, T3_APPLICANT_COLS, T4_ROWS, t3_leaf_codes
+from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T3_APPLICANT_COLS, T4_ROWS, t3_leaf_codes
+from gaibao_pipeline.synth.legacy_form import LegacyTable
 
 CellKey = tuple[str, str, str]
 Value = int | float | None
@@ -49,11 +50,18 @@ class SynthReport:
 
     agency: str
     year: int
-    template: str  # "2021" or "2019"
+    template: str  # "2021", "2019" or "legacy"
     report_date: date
     sections: tuple[str, ...]  # narrative of sections 一..六 (may hold several lines)
     cells: dict[CellKey, Value]
     published_at: datetime | None = None
+    legacy: LegacyTable | None = None  # a legacy report's 统计表: its form and how it is printed
+    headings: tuple[str, ...] = ()  # section titles as printed, where not the template's own
+
+    @property
+    def section_titles(self) -> tuple[str, ...]:
+        """The titles of sections 一..六: legacy reports word them their own way."""
+        return self.headings or SECTION_TITLES
 
     @property
     def split_other(self) -> bool:
@@ -178,9 +186,16 @@ def _sections(agency: str, year: int, cells: dict[CellKey, Value], published: in
 
 
 def random_report(rng: random.Random, template: str, year: int, agency: str) -> SynthReport:
-    """A report whose values satisfy t3.balance, t3.results_sum, t3.row_total and t4.block_total."""
+    """A report whose values satisfy t3.balance, t3.results_sum, t3.row_total and t4.block_total.
+
+    A "legacy" report (2008–2018) has a 统计表 instead, drawn by `legacy.random_legacy_report`.
+    """
+    if template == "legacy":
+        from gaibao_pipeline.synth.legacy import random_legacy_report  # it builds on this module
+
+        return random_legacy_report(rng, year, agency)
     if template not in ("2019", "2021"):
-        raise ValueError(f"template must be '2019' or '2021', not {template!r}")
+        raise ValueError(f"template must be '2019', '2021' or 'legacy', not {template!r}")
     cells = {**_t2(rng, template), **_t3(rng, template), **_t4(rng)}
     published = rng.randint(50, 5000)
     report_date = date(year + 1, 1, rng.randint(10, 31))

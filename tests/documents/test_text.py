@@ -24,6 +24,22 @@ def test_pipe_terminated_cells_one_per_line() -> None:
     assert rows_of(text) == [["规章", "0", "", "5"], ["行政许可", "3"]]
 
 
+def test_a_cell_of_dashes_one_per_line_is_a_cell_not_a_markdown_rule() -> None:
+    # legacy forms print "----" where an indicator has no value (a head count's total to date)
+    text = "工作人员数 |\n人 |\n1 |\n---- |\n||\n其中：专职人员 |\n人 |\n0 |\n---- |\n||\n"
+    assert rows_of(text) == [["工作人员数", "人", "1", "----"], ["其中：专职人员", "人", "0", "----"]]
+
+
+def test_a_cell_of_dashes_in_word_export_is_a_cell() -> None:
+    text = "\t工作人员数\n\t人\n\t1\n\t----\n\n\t专职人员\n\t人\n\t0\n\t----\n"
+    assert rows_of(text) == [["工作人员数", "人", "1", "----"], ["专职人员", "人", "0", "----"]]
+
+
+def test_markdown_rules_are_not_rows() -> None:
+    text = "| 指标 | 本期 |\n|---|---|\n| 申请数 | 3 |\n"
+    assert rows_of(text) == [["指标", "本期"], ["申请数", "3"]]
+
+
 def test_tab_rows_keep_leading_empty_slots() -> None:
     text = "\t(二) 部分公开\t\t0\t0\n\t\t1.属于国家秘密\t0\t0\n"
     assert rows_of(text)[0] == ["", "(二) 部分公开", "", "0", "0"]
