@@ -176,7 +176,7 @@ def _synth(args: argparse.Namespace) -> int:
 
 def _add_synth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     synth = sub.add_parser(
-        "synth", help="generate N reports with known values in every format, for tests and benchmarks"
+        "synth", help="generate N reports with known values in every format and template (tests, benchmarks)"
     )
     synth.add_argument("--out", metavar="DIR", required=True, help="writes DIR/reports/, DIR/expected/")
     synth.add_argument("-n", type=int, required=True, metavar="N", help="number of reports")
