@@ -132,7 +132,7 @@ def _spaced_rows(header: Token, lines: Sequence[Sequence[Token]]) -> list[Legacy
     each number as a cell of its own, so columns are known by order, not by grid position:
     on a coded form the first number is the code, the next ones are the values.
     """
-    coded = any("代码" in word or "编号" in word for word in map(match_key, header.text.split()))
+    coded = any(_role(match_key(word)) == "code" for word in header.text.split())
     rows: list[LegacyRow] = []
     for line in lines:
         if not line or line[0].kind != TokenKind.LABEL:
@@ -162,19 +162,25 @@ def _lines(span: Sequence[Token]) -> list[list[Token]]:
 def _roles(header: Sequence[Token]) -> dict[str, int]:
     roles: dict[str, int] = {}
     for i, token in enumerate(header):
-        col = token.where.col if token.where.col is not None else i
-        key = match_key(token.text)
-        if "指标" in key or "名称" in key:
-            roles.setdefault("label", col)
-        elif "代码" in key or "编号" in key:
-            roles.setdefault("code", col)
-        elif "单位" in key:
-            roles.setdefault("unit", col)
-        elif any(h in key for h in LEGACY_CUMULATIVE_HEADERS):
-            roles.setdefault("cumulative", col)
-        elif any(h in key for h in LEGACY_PERIOD_HEADERS) or re.search(r"\d{4}年", key):
-            roles.setdefault("period", col)
+        role = _role(match_key(token.text))
+        if role is not None:
+            roles.setdefault(role, token.where.col if token.where.col is not None else i)
     return roles
+
+
+def _role(key: str) -> str | None:
+    """What a header cell names: label, code, unit, period or cumulative (None: nothing known)."""
+    if "指标" in key or "名称" in key:
+        return "label"
+    if "代码" in key or "编号" in key:
+        return "code"
+    if "单位" in key:
+        return "unit"
+    if any(h in key for h in LEGACY_CUMULATIVE_HEADERS):
+        return "cumulative"
+    if any(h in key for h in LEGACY_PERIOD_HEADERS) or re.search(r"\d{4}年", key):
+        return "period"
+    return None
 
 
 def _glued_rows(span: Sequence[Token]) -> list[LegacyRow]:
