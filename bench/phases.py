@@ -28,10 +28,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from gaibao_pipeline.keys import report_key
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_file, parse_paths
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.keys import report_key
+from gaibao_pipeline.runner.parse import parse_file, parse_paths
 from gaibao_pipeline.synth.expected import score
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,7 +130,7 @@ def phase_floor(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _landing_paths(landing: Path) -> Iterator[Path]:
-    from gaibao_pipeline.landing import scan
+    from gaibao_pipeline.runner.landing import scan
 
     for landed in scan(landing):
         yield landing / landed.relative_path
@@ -146,13 +146,13 @@ def phase_direct(args: argparse.Namespace) -> dict[str, Any]:
     """
     from datetime import UTC, datetime
 
-    from gaibao_pipeline.batch import Loaded, process_batch
     from gaibao_pipeline.db import make_engine, refresh_cross_year, upgrade_schema
     from gaibao_pipeline.db.schema import TABLES, VIEWS
-    from gaibao_pipeline.landing import scan
-    from gaibao_pipeline.partitions import MAX_PARTITIONS_PER_RUN
-    from gaibao_pipeline.stages import register
-    from gaibao_pipeline.summary import row_count, summarize
+    from gaibao_pipeline.db.summary import row_count, summarize
+    from gaibao_pipeline.orchestration.partitions import MAX_PARTITIONS_PER_RUN
+    from gaibao_pipeline.runner.batch import Loaded, process_batch
+    from gaibao_pipeline.runner.landing import scan
+    from gaibao_pipeline.runner.stages import register
 
     landing = Path(args.landing)
     start = time.perf_counter()
@@ -255,7 +255,7 @@ def _kept_instance(home: Path, storage: str, url: str | None) -> None:
 
 def phase_e2e(args: argparse.Namespace) -> dict[str, Any]:
     """`gaibao run` over the landing folder (run_landing_folder), `--runs` times on one instance."""
-    from gaibao_pipeline.local_run import run_landing_folder
+    from gaibao_pipeline.orchestration.local_run import run_landing_folder
 
     landing = Path(args.landing)
     event_seconds = [0.0]

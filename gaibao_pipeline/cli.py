@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_file, parse_paths
-from gaibao_pipeline.workers import default_workers
+from gaibao_pipeline.runner.parse import parse_file, parse_paths
+from gaibao_pipeline.runner.workers import default_workers
 
 if TYPE_CHECKING:
-    from gaibao_pipeline.summary import DatabaseSummary
+    from gaibao_pipeline.db.summary import DatabaseSummary
 
 
 def _parse(args: argparse.Namespace) -> int:
@@ -55,7 +55,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _review(args: argparse.Namespace) -> int:
-    from gaibao_pipeline.review import review_html, review_text
+    from gaibao_pipeline.review.pages import review_html, review_text
 
     target = Path(args.report)
     if target.is_file():
@@ -99,10 +99,10 @@ def _print_summary(title: str, summary: DatabaseSummary) -> None:
 def _run(args: argparse.Namespace) -> int:
     # Dagster is imported only by the commands that need it: `gaibao parse` stays quick.
     from gaibao_pipeline.db import database_url_from_env, make_engine
-    from gaibao_pipeline.landing import default_landing_dir
-    from gaibao_pipeline.local_run import run_landing_folder
-    from gaibao_pipeline.resources import redact
-    from gaibao_pipeline.summary import summarize
+    from gaibao_pipeline.db.summary import summarize
+    from gaibao_pipeline.orchestration.local_run import run_landing_folder
+    from gaibao_pipeline.orchestration.resources import redact
+    from gaibao_pipeline.runner.landing import default_landing_dir
 
     root = Path(args.landing).expanduser() if args.landing else default_landing_dir()
     if not root.is_dir():
@@ -139,7 +139,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from gaibao_pipeline.db import current_revision, database_url_from_env, export_tables, make_engine
-    from gaibao_pipeline.resources import redact
+    from gaibao_pipeline.orchestration.resources import redact
 
     url = args.database_url or database_url_from_env()
     engine = make_engine(url)

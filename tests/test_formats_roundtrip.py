@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from gaibao_pipeline.process import parse_bytes
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.parse import parse_bytes
 from gaibao_pipeline.synth import SynthReport, build_docx, build_html, random_report
 from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
 from tests.conftest import DATA

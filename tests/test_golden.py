@@ -11,7 +11,7 @@ import json
 import pytest
 
 from gaibao_pipeline.cli import main
-from gaibao_pipeline.process import parse_bytes, parse_file
+from gaibao_pipeline.runner.parse import parse_bytes, parse_file
 from tests.conftest import corpus_file, golden_names, load_golden
 from tests.golden import differences
 

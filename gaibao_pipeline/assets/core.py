@@ -7,7 +7,7 @@ the two assets and what each partition's materialization records.
 import dagster as dg
 
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.stages import DocumentSummary
+from gaibao_pipeline.runner.stages import DocumentSummary
 
 GROUP = "core"
 CORE_DOCUMENTS = dg.AssetKey("core_documents")

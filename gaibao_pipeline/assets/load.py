@@ -11,7 +11,7 @@ from gaibao_pipeline.db import LoadResult
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.stages import SourceFile
+from gaibao_pipeline.runner.stages import SourceFile
 
 from .schemas import PARTITION_ROW_COUNT
 

@@ -17,26 +17,26 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from gaibao_pipeline.batch import Parsed, process_batch
 from gaibao_pipeline.checks import PER_REPORT_CHECK_SPECS
 from gaibao_pipeline.checks.report_checks import invariant_evaluations
 from gaibao_pipeline.checks.table_checks import contract_evaluation
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.errors import Status
-from gaibao_pipeline.instance_writes import prepare_bulk_writes
-from gaibao_pipeline.packed import Packed
-from gaibao_pipeline.partitions import BACKFILL_POLICY, REPORTS
-from gaibao_pipeline.report import Report
-from gaibao_pipeline.resources import (
+from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
+from gaibao_pipeline.orchestration.instance.partition_metadata import PartitionMetadata
+from gaibao_pipeline.orchestration.partitions import BACKFILL_POLICY, REPORTS
+from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
     ParseSettingsResource,
     ReviewPagesResource,
     redact,
 )
-from gaibao_pipeline.stages import ExtractedDocument, SourceFile
+from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.batch import Parsed, process_batch
+from gaibao_pipeline.runner.packed import Packed
+from gaibao_pipeline.runner.stages import ExtractedDocument, SourceFile
 
 from . import core, load
-from .partition_metadata import PartitionMetadata
 
 RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
 

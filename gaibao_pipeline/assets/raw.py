@@ -2,13 +2,12 @@
 
 import dagster as dg
 
-from gaibao_pipeline import landing
-from gaibao_pipeline.instance_writes import prepare_bulk_writes
-from gaibao_pipeline.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPORTS
-from gaibao_pipeline.resources import LandingFolderResource
-from gaibao_pipeline.stages import SourceFile, register
-
-from .partition_metadata import PartitionMetadata
+from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
+from gaibao_pipeline.orchestration.instance.partition_metadata import PartitionMetadata
+from gaibao_pipeline.orchestration.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPORTS
+from gaibao_pipeline.orchestration.resources import LandingFolderResource
+from gaibao_pipeline.runner import landing
+from gaibao_pipeline.runner.stages import SourceFile, register
 
 GROUP = "raw"
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.db import upgrade_schema
-from gaibao_pipeline.resources import DatabaseResource
-from gaibao_pipeline.summary import row_count
+from gaibao_pipeline.db.summary import row_count
+from gaibao_pipeline.orchestration.resources import DatabaseResource
 
 from .schemas import ROW_COUNT, table_metadata
 

@@ -4,8 +4,8 @@ import dagster as dg
 
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.db import upgrade_schema
-from gaibao_pipeline.resources import DatabaseResource
-from gaibao_pipeline.summary import row_count, summarize
+from gaibao_pipeline.db.summary import row_count, summarize
+from gaibao_pipeline.orchestration.resources import DatabaseResource
 
 from .schemas import ROW_COUNT, table_metadata
 

@@ -15,9 +15,9 @@ from gaibao_pipeline.checks.evaluations import evaluations
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.contracts.cross_year import load_aliases
 from gaibao_pipeline.db import refresh_cross_year, upgrade_schema
-from gaibao_pipeline.partitions import REPORTS
+from gaibao_pipeline.orchestration.partitions import REPORTS
+from gaibao_pipeline.orchestration.resources import DatabaseResource
 from gaibao_pipeline.report import Report, SourceInfo
-from gaibao_pipeline.resources import DatabaseResource
 
 LOADED = dg.AssetKey("out_loaded_reports")
 CROSS_YEAR = [i for i in INVARIANTS if i.scope == "cross_year"]

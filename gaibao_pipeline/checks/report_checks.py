@@ -11,9 +11,9 @@ import dagster as dg
 
 from gaibao_pipeline.checks.evaluations import evaluations
 from gaibao_pipeline.contracts.catalog import INVARIANTS
-from gaibao_pipeline.partitions import REPORTS
+from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.report import CheckResult, Report
-from gaibao_pipeline.review import write_review_page
+from gaibao_pipeline.review.pages import write_review_page
 
 CORE_REPORTS = dg.AssetKey("core_reports")
 REPORT_INVARIANTS = [i for i in INVARIANTS if i.scope == "report"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gaibao_pipeline.agency import normalize_agency
+from gaibao_pipeline.chinese import normalize_agency
 from gaibao_pipeline.codes import T3_COL_CODES
 from gaibao_pipeline.report import CellKey, CheckResult, Number
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import PurePosixPath
 from typing import Any
 
-from gaibao_pipeline.agency import normalize_agency
+from gaibao_pipeline.chinese import normalize_agency
 from gaibao_pipeline.db.engine import jsonable
 from gaibao_pipeline.db.schema import CELL_TABLES
 from gaibao_pipeline.errors import Status

@@ -25,23 +25,23 @@ def read_document(data: bytes, name: str = "", limits: Limits | None = None) -> 
     if kind == "empty":
         raise DocumentError(Status.UNREADABLE, "file is empty")
     if kind == "pdf":
-        from gaibao_pipeline.documents.pdf import read_pdf
+        from gaibao_pipeline.documents.pdf.reader import read_pdf
 
         return read_pdf(data, limits)
     if kind == "docx":
-        from gaibao_pipeline.documents.docx import read_docx
+        from gaibao_pipeline.documents.docx.reader import read_docx
 
         return read_docx(data, limits)
     if kind in ("doc", "rtf", "odt"):
-        from gaibao_pipeline.documents.legacy_office import read_legacy_office
+        from gaibao_pipeline.documents.office.convert import read_legacy_office
 
         return read_legacy_office(data, name, kind, limits)
     if kind == "html":
-        from gaibao_pipeline.documents.html import read_html
+        from gaibao_pipeline.documents.html.reader import read_html
 
         return read_html(data, limits)
     if kind == "text":
-        from gaibao_pipeline.documents.text import read_text
+        from gaibao_pipeline.documents.text.reader import read_text
 
         return read_text(data, limits)
     if kind == "image":

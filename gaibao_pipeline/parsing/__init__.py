@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.codes import cell_codes
 from gaibao_pipeline.contracts.identities import Identity
 from gaibao_pipeline.contracts.invariants import (
@@ -25,17 +26,16 @@ from gaibao_pipeline.contracts.invariants import (
 )
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.model import Document, Grid, Paragraph
-from gaibao_pipeline.parsing.kind import detect_template, looks_like_report
 from gaibao_pipeline.parsing.legacy import parse_legacy
+from gaibao_pipeline.parsing.matching import nfkc
 from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
 from gaibao_pipeline.parsing.narrative import statements
-from gaibao_pipeline.parsing.normalize import nfkc
 from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
+from gaibao_pipeline.parsing.template import detect_template, looks_like_report
 from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
-from gaibao_pipeline.script import to_simplified
 
 __all__ = ["parse_document"]
 

@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from gaibao_pipeline.codes import RowSpec
-from gaibao_pipeline.parsing.normalize import match_key
+from gaibao_pipeline.parsing.matching import match_key
 
 MIN_SCORE = 0.8  # 不予公开 vs 予以公开 scores 0.75: headings must not pass for rows
 SHORT = 3  # labels this short (其他, 总计) must match exactly and where expected

@@ -13,16 +13,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.codes import LEGACY_COLS, LEGACY_CUMULATIVE_HEADERS, LEGACY_PERIOD_HEADERS
 from gaibao_pipeline.contracts.identities import Identity
 from gaibao_pipeline.parsing.alignment import Reading, TableLayout, readings
-from gaibao_pipeline.parsing.normalize import match_key, nfkc, squeeze
+from gaibao_pipeline.parsing.matching import match_key, nfkc, squeeze
 from gaibao_pipeline.parsing.repair import choose_readings
 from gaibao_pipeline.parsing.rows import Region
 from gaibao_pipeline.parsing.splits import Group
 from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.report import ReportCell
-from gaibao_pipeline.script import to_simplified
 
 _UNITS = r"(?:人次|万元|千元|元|条|件|次|人|个|项|份|篇|期|场|天|小时)"
 _CODE = re.compile(r"^\d{1,3}$")

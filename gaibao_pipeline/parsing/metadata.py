@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gaibao_pipeline.parsing.normalize import chinese_number, nfkc
-from gaibao_pipeline.script import to_simplified
+from gaibao_pipeline.chinese import to_simplified
+from gaibao_pipeline.parsing.matching import chinese_number, nfkc
 
 _ORG_SUFFIX = (
     "人民政府办公厅|人民政府办公室|人民政府|政府办公室|办公厅|办公室|委员会|管理委员会|管委会|委|局|厅|署|院|"

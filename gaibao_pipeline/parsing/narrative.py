@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.contracts.invariants import Statement
-from gaibao_pipeline.parsing.normalize import nfkc
+from gaibao_pipeline.parsing.matching import nfkc
 from gaibao_pipeline.report import CellKey
-from gaibao_pipeline.script import to_simplified
 
 _N = r"(\d[\d,]*)"
 _GAP = r"[^，。；;,\d]{0,24}?"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from gaibao_pipeline.codes import RowSpec
 from gaibao_pipeline.parsing.labels import LabelMatch, best_match, is_short, similarity
-from gaibao_pipeline.parsing.normalize import match_key
+from gaibao_pipeline.parsing.matching import match_key
 from gaibao_pipeline.parsing.stream import Token, TokenKind
 
 MAX_JOINED_FRAGMENTS = 16  # a label broken one character per cell

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.model import Block, Cell, Grid, Paragraph, Provenance
-from gaibao_pipeline.parsing.normalize import loose_key, nfkc
-from gaibao_pipeline.script import to_simplified
+from gaibao_pipeline.parsing.matching import loose_key, nfkc
 
 # Phrases that only a table's header or first row prints: where the tables start.
 TABLE_ANCHORS = (

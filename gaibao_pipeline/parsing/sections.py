@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.codes import SECTION_TITLES
-from gaibao_pipeline.parsing.normalize import chinese_number, nfkc
+from gaibao_pipeline.parsing.matching import chinese_number, nfkc
 from gaibao_pipeline.report import Section
-from gaibao_pipeline.script import to_simplified
 
 # Canonical section number → words its title uses (first match wins, in this order).
 _MEANINGS: tuple[tuple[int, tuple[str, ...]], ...] = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gaibao_pipeline.documents.lines import row_cells, table_segments
+from gaibao_pipeline.documents.text.lines import row_cells, table_segments
 from gaibao_pipeline.model import Block, Cell, Document, Grid, Paragraph, Provenance
 from gaibao_pipeline.parsing.runs import has_run_together_tables, split_run_together
 from gaibao_pipeline.parsing.values import ParsedValue, ValueKind, parse_value

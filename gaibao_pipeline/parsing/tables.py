@@ -27,7 +27,7 @@ from gaibao_pipeline.codes import (
 from gaibao_pipeline.contracts.identities import Identity, t3_identities, t3_repair_identities, t4_identities
 from gaibao_pipeline.parsing.alignment import Reading, Slot, TableLayout, learn_layout, readings
 from gaibao_pipeline.parsing.labels import contains_any
-from gaibao_pipeline.parsing.normalize import match_key
+from gaibao_pipeline.parsing.matching import match_key
 from gaibao_pipeline.parsing.repair import choose_readings
 from gaibao_pipeline.parsing.rows import Region, RowObservation, collect_block, collect_rows, match_row
 from gaibao_pipeline.parsing.splits import Group

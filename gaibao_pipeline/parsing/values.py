@@ -12,8 +12,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 
-from gaibao_pipeline.parsing.normalize import nfkc
-from gaibao_pipeline.script import to_simplified
+from gaibao_pipeline.chinese import to_simplified
+from gaibao_pipeline.parsing.matching import nfkc
 
 Number = int | float
 

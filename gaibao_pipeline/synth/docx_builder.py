@@ -19,9 +19,9 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from gaibao_pipeline.codes import SECTION_TITLES, T2_ROWS, T3_COL_CODES, T4_COL_CODES, T4_ROWS, t3_rows
-from gaibao_pipeline.documents.docx import cell_text, paragraph_text
-from gaibao_pipeline.documents.docx_package import W, safe_xml_parser
-from gaibao_pipeline.documents.docx_tables import TableSlot, layout_table
+from gaibao_pipeline.documents.docx.package import W, safe_xml_parser
+from gaibao_pipeline.documents.docx.reader import cell_text, paragraph_text
+from gaibao_pipeline.documents.docx.tables import TableSlot, layout_table
 from gaibao_pipeline.synth.layout import T3_LABEL_COLS
 from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport, format_value
 

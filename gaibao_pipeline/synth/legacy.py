@@ -19,8 +19,8 @@ from functools import lru_cache
 
 from opencc import OpenCC
 
+from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.codes import LEGACY_COLS
-from gaibao_pipeline.script import to_simplified
 from gaibao_pipeline.synth.legacy_form import FORMS, LegacyForm, LegacyTable
 from gaibao_pipeline.synth.values import CellKey, SynthReport, Value
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
 
-from gaibao_pipeline.documents.html_tables import HtmlCell, SlotBudget, layout_table
+from gaibao_pipeline.documents.html.tables import HtmlCell, SlotBudget, layout_table
 from gaibao_pipeline.synth import legacy_render
 from gaibao_pipeline.synth.html_builder import official_table
 from gaibao_pipeline.synth.legacy import signature_date

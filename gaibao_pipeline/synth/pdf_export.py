@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from gaibao_pipeline.documents.legacy_office import find_soffice, run_soffice, soffice_command
+from gaibao_pipeline.documents.office.convert import find_soffice, run_soffice, soffice_command
 from gaibao_pipeline.errors import DocumentError
 
 __all__ = ["export_pdfs", "find_soffice"]

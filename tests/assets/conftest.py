@@ -18,15 +18,15 @@ from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.db import make_engine
 from gaibao_pipeline.db.schema import TABLES
-from gaibao_pipeline.io_manager import ReportFilesIOManager
-from gaibao_pipeline.landing import scan
-from gaibao_pipeline.partitions import REPORTS, plan_ranges, range_tags
-from gaibao_pipeline.resources import (
+from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
+from gaibao_pipeline.orchestration.partitions import REPORTS, plan_ranges, range_tags
+from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
     LandingFolderResource,
     ParseSettingsResource,
     ReviewPagesResource,
 )
+from gaibao_pipeline.runner.landing import scan
 from tests.db.conftest import db_url  # noqa: F401 - the SQLite / PostgreSQL database fixture
 
 # Columns that say which run wrote a row and when: they differ between two runs by design.

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.db.schema import cells_t3, reports, source_files
-from gaibao_pipeline.keys import report_key
-from gaibao_pipeline.landing import scan
-from gaibao_pipeline.partitions import REPORTS
+from gaibao_pipeline.orchestration.partitions import REPORTS
+from gaibao_pipeline.runner.keys import report_key
+from gaibao_pipeline.runner.landing import scan
 
 from .conftest import contents, materialize_all, resources
 

@@ -16,7 +16,7 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from gaibao_pipeline.checks.report_checks import CORE_REPORTS
 from gaibao_pipeline.codes import T3_COL_CODES
 from gaibao_pipeline.contracts.catalog import INVARIANTS
-from gaibao_pipeline.keys import report_key
+from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.synth import random_report
 from gaibao_pipeline.synth.text_builder import build_text
 from tests.assets.conftest import materialize_all

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from gaibao_pipeline.process import parse_bytes
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.parse import parse_bytes
 from tests.checks.injections import CONSISTENT_LEGACY, INJECTIONS, consistent_text, legacy_sum_broken
 
 

@@ -29,9 +29,9 @@ from gaibao_pipeline.db.schema import (
     source_files,
     t3_wide,
 )
+from gaibao_pipeline.db.summary import row_count
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.report import ReportCell
-from gaibao_pipeline.summary import row_count
 
 RID = "r0123456789abcdef"
 PATH = "jiangsu/huaian/hongze2023.pdf"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from gaibao_pipeline.documents import read_document
-from gaibao_pipeline.documents.docx import read_docx
-from gaibao_pipeline.documents.docx_numbering import format_number
+from gaibao_pipeline.documents.docx.numbering import format_number
+from gaibao_pipeline.documents.docx.reader import read_docx
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document, Grid, Paragraph

@@ -12,7 +12,7 @@ from dataclasses import replace
 import pytest
 
 from gaibao_pipeline.documents import read_document
-from gaibao_pipeline.documents.html import parse_datetime, read_html
+from gaibao_pipeline.documents.html.reader import parse_datetime, read_html
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document, Grid, Paragraph

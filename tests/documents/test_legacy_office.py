@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from gaibao_pipeline.documents import read_document
-from gaibao_pipeline.documents.legacy_office import _batches, convert_many, find_soffice, read_legacy_office
-from gaibao_pipeline.documents.legacy_office_ole import OleError, inspect_ole
+from gaibao_pipeline.documents.office.convert import _batches, convert_many, find_soffice, read_legacy_office
+from gaibao_pipeline.documents.office.ole import OleError, inspect_ole
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Grid

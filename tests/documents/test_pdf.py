@@ -19,12 +19,13 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
-from gaibao_pipeline.documents import pdf as pdf_reader
-from gaibao_pipeline.documents import pdf_ocr, read_document
-from gaibao_pipeline.documents.pdf import read_pdf
-from gaibao_pipeline.documents.pdf_glyphs import glyphs_from_pdfium, glyphs_from_plumber
-from gaibao_pipeline.documents.pdf_meta import decode_pdf_text, pdf_date_to_iso
-from gaibao_pipeline.documents.pdf_text import build_lines, is_page_number
+from gaibao_pipeline.documents import read_document
+from gaibao_pipeline.documents.ocr import tesseract as pdf_ocr
+from gaibao_pipeline.documents.pdf import reader as pdf_reader
+from gaibao_pipeline.documents.pdf.glyphs import glyphs_from_pdfium, glyphs_from_plumber
+from gaibao_pipeline.documents.pdf.meta import decode_pdf_text, pdf_date_to_iso
+from gaibao_pipeline.documents.pdf.reader import read_pdf
+from gaibao_pipeline.documents.pdf.text import build_lines, is_page_number
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Cell, Document, Grid
@@ -648,7 +649,7 @@ def repeated_sample(copies: int) -> bytes:
 
 PEAK_MEMORY = """
 import resource, sys
-from gaibao_pipeline.documents.pdf import read_pdf
+from gaibao_pipeline.documents.pdf.reader import read_pdf
 from gaibao_pipeline.limits import Limits
 document = read_pdf(open(sys.argv[1], "rb").read(), Limits())
 print(len(document.grids), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)

@@ -15,9 +15,9 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 
-from gaibao_pipeline.documents.pdf import read_pdf
-from gaibao_pipeline.documents.pdf_rules import page_rule_edges
-from gaibao_pipeline.documents.pdf_tables import Edge, close_open_ends, rule_edges, table_cell_boxes
+from gaibao_pipeline.documents.pdf.reader import read_pdf
+from gaibao_pipeline.documents.pdf.rules import page_rule_edges
+from gaibao_pipeline.documents.pdf.tables import Edge, close_open_ends, rule_edges, table_cell_boxes
 from gaibao_pipeline.limits import Limits
 
 from .test_pdf_fixtures import Page, build_pdf

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gaibao_pipeline.documents.text import iso_datetime, read_text
+from gaibao_pipeline.documents.text.reader import iso_datetime, read_text
 from gaibao_pipeline.model import Grid
 
 

@@ -19,8 +19,8 @@ from gaibao_pipeline.db import make_engine
 from gaibao_pipeline.db.schema import CELL_TABLES, reports, source_files
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_bytes
-from gaibao_pipeline.review import review_html
+from gaibao_pipeline.review.pages import review_html
+from gaibao_pipeline.runner.parse import parse_bytes
 from tests.assets.conftest import materialize_all
 from tests.conftest import corpus_file, load_golden
 from tests.golden import differences

@@ -9,7 +9,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gaibao_pipeline.documents.text import read_text
+from gaibao_pipeline.documents.text.reader import read_text
 from gaibao_pipeline.errors import DocumentError
 from gaibao_pipeline.model import Cell, Document, Grid, Paragraph
 from gaibao_pipeline.parsing import parse_document

@@ -6,7 +6,7 @@ import pytest
 
 from gaibao_pipeline.codes import t3_rows
 from gaibao_pipeline.parsing.labels import best_match
-from gaibao_pipeline.parsing.normalize import leading_number, match_key, strip_numbering
+from gaibao_pipeline.parsing.matching import leading_number, match_key, strip_numbering
 
 ROWS = t3_rows(split_other=True)
 

@@ -6,8 +6,8 @@ units stayed in the labels and codes were read as values)."""
 from __future__ import annotations
 
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_bytes
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.parse import parse_bytes
 
 _NARRATIVE = "一、概述 {y}年，本縣政府信息公開工作穩步推進。 某某縣人民政府 二〇一三年三月十日 "
 _TRADITIONAL = (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaibao_pipeline.process import parse_file
+from gaibao_pipeline.runner.parse import parse_file
 
 DOCUMENTS = Path(__file__).parents[1] / "data" / "documents"
 

@@ -14,7 +14,7 @@ import pytest
 
 from gaibao_pipeline.cli import main
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_bytes, parse_file
+from gaibao_pipeline.runner.parse import parse_bytes, parse_file
 from gaibao_pipeline.synth.corpus import FORMATS, plan_corpus, render, template_docx, write_corpus
 from gaibao_pipeline.synth.expected import expected_record, score
 from gaibao_pipeline.synth.legacy_form import FORMS as LEGACY_FORMS

@@ -15,8 +15,8 @@ import pytest
 
 from gaibao_pipeline.codes import LEGACY_COLS
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.process import parse_bytes, parse_file
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.parse import parse_bytes, parse_file
 from gaibao_pipeline.synth import build_docx, build_html, random_report
 from gaibao_pipeline.synth.corpus import template_docx
 from gaibao_pipeline.synth.expected import expected_record, score

@@ -11,7 +11,7 @@ import pytest
 
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Grid
-from gaibao_pipeline.process import parse_bytes
+from gaibao_pipeline.runner.parse import parse_bytes
 from gaibao_pipeline.synth import random_report
 from gaibao_pipeline.synth.expected import expected_record, score
 from gaibao_pipeline.synth.pdf_builder import build_report_pdf, text_width, wrap

@@ -1,0 +1,199 @@
+"""PDF reader: bytes of a PDF in, one `Document` of text lines and ruled tables out.
+
+pdfium opens the file (page count, sizes, encryption, metadata), surveys each page's drawing
+objects and reads its characters; on pages that draw visible rules, the rules come from
+pdfium's path objects too (`pdf_rules`) and pdfplumber's cell finder turns them into tables.
+Only rotated pages go through pdfplumber's own parse (pdfminer turns them as displayed), which
+costs many times what pdfium does. Each page is closed before the next is read, so memory
+stays flat on long files. Pages without a usable text layer are recognised with tesseract when
+it is installed; when most pages lack one and it is not, the file's status is `needs_ocr`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pypdfium2 as pdfium
+
+from gaibao_pipeline.documents.ocr import tesseract
+from gaibao_pipeline.documents.pdf.blocks import PageContent, PageKind, assemble_blocks
+from gaibao_pipeline.documents.pdf.glyphs import PageGlyphs, glyphs_from_pdfium
+from gaibao_pipeline.documents.pdf.meta import read_metadata
+from gaibao_pipeline.documents.pdf.pdfium import PdfiumFile
+from gaibao_pipeline.documents.pdf.plumber import PageRead, PlumberPages
+from gaibao_pipeline.documents.pdf.rules import page_rule_edges
+from gaibao_pipeline.documents.pdf.survey import PageSurvey, survey_page
+from gaibao_pipeline.documents.pdf.tables import find_tables
+from gaibao_pipeline.documents.pdf.text import build_lines
+from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.model import Document
+
+__all__ = ["read_pdf"]
+
+SCAN_SHARE = 0.5  # image cover of the page above which a page with hardly any text is a scan
+FEW_GLYPHS = 20  # a page with fewer characters than this may be a scan with a stamped page number
+OUTLINE_PATHS = 300  # a page with no characters but this many paths shows text drawn as outlines
+MAX_OCR_PAGES = 50  # OCR takes seconds per page; beyond this many pages the rest are skipped
+
+
+def _check_time(deadline: float) -> None:
+    if time.monotonic() > deadline:
+        raise DocumentError(Status.TIMEOUT, "reading the PDF took longer than the time limit")
+
+
+def _classify(glyphs: PageGlyphs, survey: PageSurvey, area: float) -> PageKind:
+    usable = len(glyphs.glyphs)
+    if glyphs.text_layer_broken:
+        return PageKind.BROKEN
+    if usable < FEW_GLYPHS and survey.image_area >= SCAN_SHARE * area:
+        return PageKind.SCANNED
+    if usable:
+        return PageKind.TEXT
+    if survey.path_count >= OUTLINE_PATHS:
+        return PageKind.OUTLINED
+    return PageKind.BLANK
+
+
+def _read_with_pdfium(page: pdfium.PdfPage, with_tables: bool, number: int, warnings: list[str]) -> PageRead:
+    left, _, _, top = page.get_mediabox()
+    textpage = page.get_textpage()
+    try:
+        glyphs = glyphs_from_pdfium(textpage, left, top)
+    finally:
+        textpage.close()
+    if not with_tables:
+        return glyphs, [], glyphs.glyphs
+    try:
+        tables, left_over = find_tables(page_rule_edges(page), glyphs.glyphs, number)
+    except Exception as exc:  # damaged drawing objects must not cost the page's text
+        warnings.append(f"page {number}: tables could not be read ({exc!r:.120}); its text was kept")
+        return glyphs, [], glyphs.glyphs
+    return glyphs, tables, left_over
+
+
+def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: list[str]) -> PageContent:
+    try:
+        page = pdf.page(index)
+    except pdfium.PdfiumError as exc:
+        warnings.append(f"page {index + 1} could not be loaded ({exc})")
+        return PageContent(index + 1, 0.0, PageKind.FAILED)
+    try:
+        width, height = page.get_size()
+        survey = survey_page(page)
+        rotated = page.get_rotation() != 0
+        # pdfium gives unrotated coordinates; pdfminer turns the page as it is displayed
+        content = plumber.read(index) if rotated else None
+        if content is None:
+            content = _read_with_pdfium(page, survey.has_rules and not rotated, index + 1, warnings)
+    except Exception as exc:  # one damaged page must not cost the document
+        warnings.append(f"page {index + 1} could not be read ({type(exc).__name__}: {exc})")
+        return PageContent(index + 1, 0.0, PageKind.FAILED)
+    finally:
+        page.close()
+    glyphs, tables, left_over = content
+    kind = _classify(glyphs, survey, width * height)
+    return PageContent(index + 1, height, kind, build_lines(left_over), tables)
+
+
+def _ocr_wanted(ocr: bool | None) -> bool:
+    if ocr is not None:
+        return ocr
+    return os.environ.get("GAIBAO_OCR", "1").strip().lower() not in ("0", "no", "off", "false")
+
+
+def _pages(pages: list[PageContent]) -> str:
+    """`page 3` or `pages 3, 4, 7`, shortened for long lists."""
+    numbers = [str(p.number) for p in pages]
+    listed = ", ".join(numbers[:12]) + (f" and {len(numbers) - 12} more" if len(numbers) > 12 else "")
+    return f"page {listed}" if len(numbers) == 1 else f"pages {listed}"
+
+
+def _recover_textless_pages(
+    pdf: PdfiumFile, pages: list[PageContent], ocr: bool | None, deadline: float, warnings: list[str]
+) -> None:
+    """OCR pages without a usable text layer, or say why they could not be read."""
+    lacking = [p for p in pages if p.kind.lacks_text]
+    if not lacking:
+        return
+    with_content = [p for p in pages if p.kind not in (PageKind.BLANK, PageKind.FAILED)]
+    mostly = 2 * len(lacking) > len(with_content)
+    engine = tesseract.find_tesseract() if _ocr_wanted(ocr) else None
+    if engine is None:
+        why = tesseract.missing_reason() if _ocr_wanted(ocr) else "OCR is turned off (GAIBAO_OCR=0)"
+        what = (
+            f"no usable text layer on {_pages(lacking)} of {len(pages)} "
+            "(scanned images, text drawn as outlines, or fonts without a Unicode mapping)"
+        )
+        if mostly:
+            raise DocumentError(Status.NEEDS_OCR, f"{what}; OCR is needed, but {why}")
+        warnings.append(f"{what}; that text is missing because {why}")
+        return
+    done: list[PageContent] = []
+    for page in lacking[:MAX_OCR_PAGES]:
+        _check_time(deadline)
+        try:
+            source = pdf.page(page.number - 1)
+        except pdfium.PdfiumError as exc:
+            warnings.append(f"page {page.number}: OCR failed, the page could not be loaded ({exc})")
+            continue
+        try:
+            page.lines, page.tables = tesseract.ocr_page(
+                source, page.number, engine, deadline - time.monotonic()
+            )
+        except tesseract.OcrError as exc:
+            _check_time(deadline)
+            warnings.append(f"page {page.number}: OCR failed ({exc})")
+            continue
+        finally:
+            source.close()
+        done.append(page)
+    if done:
+        warnings.append(
+            f"{_pages(done)} read by OCR (tesseract {engine.languages}); "
+            "recognised text and numbers may contain errors"
+        )
+    if len(lacking) > MAX_OCR_PAGES:
+        warnings.append(f"{_pages(lacking[MAX_OCR_PAGES:])} not OCR'd: too many scanned pages")
+
+
+def read_pdf(data: bytes, limits: Limits, *, ocr: bool | None = None) -> Document:
+    """Read a PDF into paragraphs and grids, or raise DocumentError saying why it cannot be read."""
+    deadline = time.monotonic() + limits.timeout_seconds
+    warnings: list[str] = []
+    pdf = PdfiumFile(data)
+    try:
+        pdf.check_limits(limits)
+        count = pdf.page_count
+        metadata = read_metadata(pdf.document)
+        pages: list[PageContent] = []
+        kept_chars = 0
+        with PlumberPages(pdf.data, count, warnings) as plumber:
+            for index in range(count):
+                _check_time(deadline)
+                page = _read_page(pdf, plumber, index, warnings)
+                kept_chars += sum(len(line.text) for line in page.lines)
+                kept_chars += sum(len(cell.text) for table in page.tables for cell in table.cells)
+                if kept_chars > limits.max_text_chars:
+                    raise DocumentError(
+                        Status.TOO_LARGE, f"PDF holds more than {limits.max_text_chars:,} characters of text"
+                    )
+                pages.append(page)
+        if all(p.kind is PageKind.FAILED for p in pages):
+            raise DocumentError(Status.UNREADABLE, "no page of the PDF could be loaded")
+        if pdf.repaired:
+            if all(p.kind in (PageKind.FAILED, PageKind.BLANK) for p in pages):
+                raise DocumentError(Status.UNREADABLE, "PDF is truncated and none of its content survived")
+            warnings.insert(0, "PDF is truncated (it lacks its final %%EOF); read what survived")
+        _recover_textless_pages(pdf, pages, ocr, deadline, warnings)
+        blocks = assemble_blocks(pages)
+    except DocumentError:
+        raise
+    except Exception as exc:  # a damaged file must end as a status, not a crash
+        raise DocumentError(
+            Status.UNREADABLE, f"PDF could not be read ({type(exc).__name__}: {exc})"
+        ) from exc
+    finally:
+        pdf.close()
+    return Document(format="pdf", blocks=blocks, page_count=count, metadata=metadata, warnings=warnings)

@@ -1,0 +1,211 @@
+"""`gaibao run`: the whole pipeline over a landing folder, in this process, in a few bulk runs.
+
+Registers every file as a partition of a Dagster instance (DAGSTER_HOME when set, so runs
+show in the UI; otherwise temporary instances that keep no events and are deleted on exit),
+runs `load_reports` over contiguous partition ranges in-process and follows progress through
+a tqdm bar fed by the per-report log lines of the assets.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+from tqdm import tqdm
+
+from gaibao_pipeline.assets import read_parse_load
+from gaibao_pipeline.db import make_engine, settled_sources
+from gaibao_pipeline.orchestration.definitions import build_definitions
+from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
+from gaibao_pipeline.orchestration.instance.throwaway import throwaway_instance
+from gaibao_pipeline.orchestration.io_manager import RunMemoryIOManager
+from gaibao_pipeline.orchestration.jobs import load_reports_job
+from gaibao_pipeline.orchestration.partitions import (
+    MAX_PARTITIONS_PER_RUN,
+    REPORTS_NAME,
+    known_by_path,
+    observed_states,
+    range_keys,
+    range_tags,
+    register,
+)
+from gaibao_pipeline.orchestration.resources import DatabaseResource, LandingFolderResource
+from gaibao_pipeline.runner.landing import Seen, compare, scan
+
+# The read-and-parse step logs one line per report, starting with the partition key.
+_REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
+_READ_STEP = read_parse_load.op.name  # logs one line per report as it is read and parsed
+
+
+@dataclass
+class RunOutcome:
+    """What `run_landing_folder` did."""
+
+    instance_description: str
+    run_ids: list[str] = field(default_factory=list)
+    failed_runs: list[str] = field(default_factory=list)  # run id: first error
+    n_files: int = 0
+    n_skipped: int = 0  # unchanged files whose outcome the database already holds
+
+
+TEMPORARY = "temporary (set DAGSTER_HOME to keep run history for the UI)"
+
+
+@contextmanager
+def open_instance() -> Iterator[tuple[dg.DagsterInstance, str]]:
+    """The DAGSTER_HOME instance if set, else a throwaway one under the system temp folder."""
+    if os.environ.get("DAGSTER_HOME"):
+        with dg.DagsterInstance.get() as instance:
+            prepare_bulk_writes(instance)  # thousands of events: held connections, batched writes
+            yield instance, f"DAGSTER_HOME={os.environ['DAGSTER_HOME']}"
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="gaibao-dagster-") as temp,
+        dg.DagsterInstance.ephemeral(temp) as instance,
+    ):
+        yield instance, TEMPORARY
+
+
+@contextmanager
+def run_instance(kept: dg.DagsterInstance, keys: list[str], temporary: bool) -> Iterator[dg.DagsterInstance]:
+    """The instance one run executes on: the kept instance, or a fresh throwaway one per run.
+
+    A throwaway instance holds just this run's partitions and keeps none of its events
+    (`throwaway_instance`): storing them cost half of a bulk run, for an instance deleted
+    unread when the run ends. One per run keeps what it does hold in proportion to one run.
+    """
+    if not temporary:
+        yield kept
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="gaibao-dagster-run-") as temp,
+        throwaway_instance(Path(temp)) as fresh,
+    ):
+        fresh.add_dynamic_partitions(REPORTS_NAME, keys)
+        yield fresh
+
+
+class _ProgressHandler(logging.Handler):
+    """Advances the bar on each per-report line; prints warnings above it."""
+
+    def __init__(self, bar: tqdm) -> None:
+        super().__init__(logging.DEBUG)
+        self.bar = bar
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        if meta.get("dagster_event") is not None:  # engine events: the bar says enough
+            return
+        message = str(meta.get("orig_message", record.getMessage()))
+        step = str(meta.get("step_key") or "")
+        if step == _READ_STEP and _REPORT_LINE.match(message):
+            self.bar.update(1)
+        elif step and step != _READ_STEP:
+            self.bar.set_postfix_str(step, refresh=False)  # checking and loading the batch
+        if record.levelno >= logging.WARNING:
+            tqdm.write(f"{logging.getLevelName(record.levelno).lower()}: {message}")
+
+
+def progress_logger(bar: tqdm) -> dg.LoggerDefinition:
+    """A Dagster logger that drives `bar` instead of printing every event to the console."""
+
+    def _progress(_init_context: dg.InitLoggerContext) -> logging.Logger:
+        log = logging.Logger("gaibao.progress", logging.DEBUG)
+        log.addHandler(_ProgressHandler(bar))
+        return log
+
+    return dg.LoggerDefinition(_progress, description="tqdm progress bar for gaibao run")
+
+
+def first_error(result: dg.ExecuteInProcessResult) -> str:
+    """The first failure of a run, with what caused it (Dagster wraps the step's own exception)."""
+    for event in result.all_events:
+        error = getattr(event.event_specific_data, "error", None)
+        if event.is_failure and error is not None:
+            messages = [error.message.strip()]
+            while error.cause is not None:
+                error = error.cause
+                messages.append(error.message.strip())
+            return f"{event.step_key}: " + " <- ".join(messages)
+    return "run failed"
+
+
+def _already_loaded(seen: list[Seen], database_url: str | None) -> set[str]:
+    """Keys of files the database holds with the same sha256 and a settled outcome."""
+    engine = make_engine(database_url)
+    try:
+        settled = settled_sources(engine)
+    finally:
+        engine.dispose()
+    return {item.file.key for item in seen if settled.get(item.file.key) == item.state.sha256}
+
+
+def run_landing_folder(
+    root: Path,
+    database_url: str | None,
+    *,
+    batch_size: int | None = None,
+    show_progress: bool = True,
+    reload_all: bool = False,
+) -> RunOutcome:
+    """Register every file under `root` and load them, `batch_size` reports per run.
+
+    A file whose bytes (sha256) the database already holds with a settled outcome is skipped
+    unless `reload_all` (e.g. after upgrading the parser); everything else is loaded.
+    """
+    files = scan(root)
+    with open_instance() as (instance, description):
+        outcome = RunOutcome(description, n_files=len(files))
+        if not files:
+            return outcome
+        # Hash only what moved since the instance last saw it; observations record the hashes.
+        seen = list(compare(root, files, known_by_path(files, observed_states(instance))))
+        skip = set() if reload_all else _already_loaded(seen, database_url)
+        outcome.n_skipped = len(skip)
+        plan = register(
+            seen,
+            instance.get_dynamic_partitions(REPORTS_NAME),
+            max_per_run=batch_size or MAX_PARTITIONS_PER_RUN,
+            max_gap=0,  # run exactly this folder's files, even among other folders' partitions
+            also_run=[f.key for f in files],
+            skip=skip,
+        )
+        instance.add_dynamic_partitions(REPORTS_NAME, plan.new_partitions)
+        temporary = description == TEMPORARY
+        # The observations are the kept instance's record of each file's hash (the sensor and
+        # the next run compare against it); a temporary instance is deleted on exit, and
+        # recording one event per file there cost time and memory in proportion to the folder.
+        for observation in [] if temporary else plan.observations:
+            instance.report_runless_asset_event(observation)
+        total = sum(len(range_keys(plan.ordered, r)) for r in plan.run_ranges)
+        # one line per report when it has been read and parsed (loading a batch takes seconds)
+        with tqdm(total=total, unit="report", disable=not show_progress, desc="read and parse") as bar:
+            resources: dict[str, object] = {
+                "database": DatabaseResource(url=database_url),
+                "landing_folder": LandingFolderResource(path=str(root)),
+            }
+            if temporary:  # the run's instance is deleted when it ends: its step outputs too
+                resources["io_manager"] = RunMemoryIOManager()
+            defs = build_definitions(resources=resources, loggers={"progress": progress_logger(bar)})
+            job = defs.resolve_job_def(load_reports_job.name)
+            for key_range in plan.run_ranges:
+                keys = range_keys(plan.ordered, key_range)
+                with run_instance(instance, keys, temporary) as executing:
+                    result = job.execute_in_process(
+                        # A logger runs only when the run config names it; then it replaces the console.
+                        run_config={"loggers": {"progress": {}}},
+                        instance=executing,
+                        tags=range_tags(key_range),
+                        raise_on_error=False,
+                    )
+                outcome.run_ids.append(result.run_id)
+                if not result.success:
+                    outcome.failed_runs.append(f"{result.run_id}: {first_error(result)}")
+    return outcome

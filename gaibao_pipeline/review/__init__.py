@@ -1,0 +1,1 @@
+"""What reviewers see: a report's failed checks, expected against found, and where each cell came from."""

@@ -1,0 +1,81 @@
+"""A run's batch of reports end to end, as a stream: read and parse in the workers, load in chunks.
+
+Pure Python (no Dagster). Each report is yielded as `Parsed` as soon as its worker has read
+and parsed it, and as `Loaded` once its chunk of `LOAD_CHUNK` reports is in the database,
+so the caller can record both as they happen while the reader pool (running ahead in its
+own thread) keeps parsing. The Dagster step that materialises core_documents, core_reports
+and out_loaded_reports is a thin wrapper around `process_batch`; the benchmark's run
+without Dagster calls it directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+
+from gaibao_pipeline.db import LoadResult, ReportToLoad, load_reports
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.stages import ParsedFile, SourceFile, read_and_parse_each
+
+# Reports per `load_reports` call: large enough for one contract validation and a few
+# statements per table to cover many reports, small enough that rows reach the database
+# while the rest of the batch is still being parsed.
+LOAD_CHUNK = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A report read and parsed (or the status saying why it could not be)."""
+
+    key: str
+    file: ParsedFile
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A report's load: `result` is None when its file is missing (its rows, if any, are kept)."""
+
+    key: str
+    source: SourceFile
+    report: Report
+    result: LoadResult | None
+
+
+def process_batch(
+    sources: Sequence[SourceFile],
+    limits: Limits,
+    workers: int | None,
+    engine: Engine,
+    *,
+    run_id: str | None,
+    loaded_at: datetime,
+    chunk: int = LOAD_CHUNK,
+) -> Iterator[Parsed | Loaded]:
+    """Read, parse and load every source; each report is yielded as `Parsed`, then as `Loaded`."""
+    by_key = {source.report_id: source for source in sources}
+    pending: list[tuple[SourceFile, Report]] = []
+
+    def load_pending() -> Iterator[Loaded]:
+        items = [
+            ReportToLoad(report, source.report_id, source.relative_path or "") for source, report in pending
+        ]
+        results = load_reports(engine, items, run_id=run_id, loaded_at=loaded_at)
+        for (source, report), result in zip(pending, results, strict=True):
+            yield Loaded(source.report_id, source, report, result)
+        pending.clear()
+
+    for key, parsed in read_and_parse_each(sources, limits, workers):
+        yield Parsed(key, parsed)
+        source = by_key[key]
+        if source.missing:
+            yield Loaded(key, source, parsed.report, None)
+            continue
+        pending.append((source, parsed.report))
+        if len(pending) >= chunk:
+            yield from load_pending()
+    if pending:
+        yield from load_pending()

@@ -1,0 +1,219 @@
+"""One report's way through the pipeline, stage by stage: register → read → parse.
+
+Pure Python (no Dagster). `process.parse_bytes` does the same in one call; the Dagster assets
+need the stages apart so each one is a materialised, inspectable asset. Like `parse_bytes`,
+no stage raises for a bad file: a failure becomes a status that the next stage carries on,
+so one file never stops a run of hundreds. Reading runs in worker processes
+(`workers.run_isolated`), where a file that hangs or crashes a reader costs only itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from gaibao_pipeline.documents import detect_format, read_document
+from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.model import Document
+from gaibao_pipeline.parsing import parse_document
+from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.runner.keys import sha256_hex
+from gaibao_pipeline.runner.landing import file_sha256
+from gaibao_pipeline.runner.packed import Packed
+from gaibao_pipeline.runner.workers import default_workers, in_background, run_isolated
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A registered report file: where it is and what it held when the run looked at it."""
+
+    report_id: str  # partition key, `keys.report_key(relative_path)`
+    relative_path: str | None  # None: no file in the landing folder has this key any more
+    path: str | None  # absolute path the run reads
+    size: int | None = None
+    sha256: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        return self.relative_path is None
+
+
+def register(report_id: str, root: Path, relative_path: str | None) -> SourceFile:
+    """Stat and hash the file of `report_id`; a file that is gone is registered as missing."""
+    if relative_path is None:
+        return SourceFile(report_id, None, None)
+    path = root / relative_path
+    try:
+        size = path.stat().st_size
+        sha = file_sha256(path)
+    except OSError:  # the read stage reports why, as this file's status
+        return SourceFile(report_id, relative_path, str(path))
+    return SourceFile(report_id, relative_path, str(path), size, sha)
+
+
+@dataclass(slots=True)
+class ExtractedDocument:
+    """A file read into a `Document`, or the status saying why it could not be."""
+
+    source: SourceInfo
+    document: Document | None
+    status: Status = Status.OK
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """What a run records of a read document (its materialization's metadata) without unpacking it."""
+
+    source: SourceInfo
+    status: Status
+    message: str | None
+    read: bool  # False: the file could not be read into a document; `status` says why
+    pages: int | None
+    tables: int
+    paragraphs: int
+
+    @classmethod
+    def of(cls, extracted: ExtractedDocument) -> DocumentSummary:
+        document = extracted.document
+        return cls(
+            source=extracted.source,
+            status=extracted.status,
+            message=extracted.message,
+            read=document is not None,
+            pages=document.page_count if document else None,
+            tables=len(document.grids) if document else 0,
+            paragraphs=len(document.paragraphs) if document else 0,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """One file read and parsed: the report to check and load, and both layers packed for storage."""
+
+    document: DocumentSummary
+    stored_document: Packed[ExtractedDocument]
+    report: Report
+    stored_report: Packed[Report]
+
+    @classmethod
+    def of(cls, extracted: ExtractedDocument, report: Report) -> ParsedFile:
+        return cls(DocumentSummary.of(extracted), Packed.of(extracted), report, Packed.of(report))
+
+
+def _failed(source: SourceInfo, status: Status, message: str) -> ExtractedDocument:
+    return ExtractedDocument(source, None, status, message)
+
+
+def read_path(path: Path, limits: Limits) -> ExtractedDocument:
+    """Read one file into a `Document`; every failure of the file becomes its status.
+
+    Module-level so `workers.run_isolated` can run it in a worker process.
+    """
+    name = path.name
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            source = SourceInfo(file=name, sha256=file_sha256(path), format="unknown", size=size)
+            return _failed(
+                source, Status.TOO_LARGE, f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        source = SourceInfo(file=name, sha256="", format="unknown", size=0)
+        return _failed(source, Status.UNREADABLE, f"could not open file ({type(exc).__name__}: {exc})")
+    # The hash of the bytes actually read: the file may have changed since it was registered.
+    return extract_bytes(data, name, limits)
+
+
+def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
+    """Read a file's bytes into a `Document`; every failure of the file becomes its status."""
+    source = SourceInfo(file=name, sha256=sha256_hex(data), format=detect_format(data, name), size=len(data))
+    if len(data) > limits.max_file_bytes:
+        return _failed(
+            source, Status.TOO_LARGE, f"file is {len(data):,} bytes; the limit is {limits.max_file_bytes:,}"
+        )
+    try:
+        return ExtractedDocument(source, read_document(data, name, limits))
+    except DocumentError as exc:
+        return _failed(source, exc.status, exc.message)
+    except MemoryError:
+        return _failed(source, Status.TOO_LARGE, "ran out of memory while reading this file")
+    except RecursionError:
+        return _failed(source, Status.UNREADABLE, "file structure is nested too deeply to read")
+    except Exception as exc:  # one bad file must not stop the run
+        log.exception("unexpected error while reading %s", name)
+        return _failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
+
+
+def read_and_parse(path: Path, limits: Limits) -> ParsedFile:
+    """Read one file and parse it: the work of one report, done where it was read.
+
+    Module-level so `workers.run_isolated` can run it in a worker process: parsing beside the
+    reading uses every core, the `Document` is not sent anywhere to be parsed again, and both
+    layers are packed for storage here rather than in the run's one process.
+    """
+    extracted = read_path(path, limits)
+    return ParsedFile.of(extracted, parse(extracted))
+
+
+def read_and_parse_each(
+    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
+) -> Iterator[tuple[str, ParsedFile]]:
+    """Read and parse every registered file in isolated worker processes, yielding
+    (report id, parsed file) as each finishes.
+
+    A file that hangs or crashes its reader, or exhausts the worker's memory, gets a
+    `timeout`, `unreadable` or `too_large` status; the rest of the batch is unaffected.
+    """
+    todo: dict[str, SourceFile] = {}
+    for source_file in sources:
+        if source_file.path is None:
+            info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
+            message = "no file in the landing folder has this report id"
+            yield source_file.report_id, _failed_both(info, Status.UNREADABLE, message)
+        else:
+            todo[source_file.report_id] = source_file
+    if not todo:
+        return
+    n_workers = min(workers or default_workers(), len(todo))
+    items = ((key, Path(source_file.path or "")) for key, source_file in todo.items())
+    # The pool runs ahead of the caller, which may stop to load or record each result.
+    stop = threading.Event()
+    for outcome in in_background(run_isolated(items, read_and_parse, limits, n_workers, stop), stop=stop):
+        if isinstance(outcome.value, ParsedFile):
+            yield outcome.key, outcome.value
+            continue
+        error: DocumentError = outcome.value  # the worker timed out or died on this file
+        source_file = todo[outcome.key]
+        info = SourceInfo(
+            file=outcome.path.name,
+            sha256=source_file.sha256 or "",
+            format="unknown",
+            size=source_file.size or 0,
+        )
+        yield outcome.key, _failed_both(info, error.status, error.message)
+
+
+def _failed_both(source: SourceInfo, status: Status, message: str) -> ParsedFile:
+    return ParsedFile.of(_failed(source, status, message), Report.failed(source, status, message))
+
+
+def parse(extracted: ExtractedDocument) -> Report:
+    """Parse an extracted document into its `Report`; a failed extraction gives a failed report."""
+    if extracted.document is None:
+        return Report.failed(extracted.source, extracted.status, extracted.message or extracted.status.value)
+    try:
+        return parse_document(extracted.document, extracted.source)
+    except RecursionError:
+        return Report.failed(extracted.source, Status.UNREADABLE, "document is nested too deeply to parse")
+    except Exception as exc:  # a parser bug on one file must not stop the run
+        log.exception("unexpected error while parsing %s", extracted.source.file)
+        message = f"could not parse file ({type(exc).__name__}: {exc})"
+        return Report.failed(extracted.source, Status.UNREADABLE, message)
