@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.runner.parse import parse_file, parse_paths
+from gaibao_pipeline.runner.parse import parse_paths
 from gaibao_pipeline.runner.workers import default_workers
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ def _review(args: argparse.Namespace) -> int:
     from gaibao_pipeline.review.pages import review_html, review_text
 
     target = Path(args.report)
-    if target.is_file():
-        report = parse_file(target, Limits.from_env())
+    if target.is_file():  # read like any other file: in a worker, under the limits
+        ((_, report),) = parse_paths([target], Limits.from_env(), workers=1)
     else:
         from gaibao_pipeline.db import database_url_from_env, make_engine, read_report
 

@@ -6,12 +6,11 @@ the two assets and what each partition's materialization records.
 
 import dagster as dg
 
+from gaibao_pipeline.orchestration.keys import CORE_DOCUMENTS, CORE_REPORTS
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.stages import DocumentSummary
 
 GROUP = "core"
-CORE_DOCUMENTS = dg.AssetKey("core_documents")
-CORE_REPORTS = dg.AssetKey("core_reports")
 
 DOCUMENTS_OUT = "core_documents"
 REPORTS_OUT = "core_reports"

@@ -10,13 +10,13 @@ import dagster as dg
 from gaibao_pipeline.db import LoadResult
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.errors import Status
+from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.stages import SourceFile
 
 from .schemas import PARTITION_ROW_COUNT
 
 GROUP = "out"
-OUT_LOADED_REPORTS = dg.AssetKey("out_loaded_reports")
 LOADED_OUT = "out_loaded_reports"
 OUT = dg.AssetOut(
     key=OUT_LOADED_REPORTS,

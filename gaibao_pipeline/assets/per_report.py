@@ -5,15 +5,15 @@ partition of the run and evaluates the checks on core_reports. The reader worker
 each document where they read it, pack both for storage (`packed.Packed`) and run ahead of
 this step (`batch.process_batch`), which records each report's check evaluations as it
 arrives and loads the reports a chunk at a time; the three assets keep their own lineage
-(file → document → report → loaded rows) and per-partition metadata. bench/RESULTS.md
-measured the cost of doing this as three steps (every document and report pickled, stored
-and loaded again, the rows built and validated twice, the workers idle while the run's
-process worked alone).
+(file → document → report → loaded rows) and per-partition metadata. One step rather than
+three, so that no document or report is stored and loaded again between steps and the
+workers never wait while the run's process works alone.
 """
 
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 
@@ -24,6 +24,12 @@ from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
 from gaibao_pipeline.orchestration.instance.partition_metadata import PartitionMetadata
+from gaibao_pipeline.orchestration.keys import (
+    CORE_DOCUMENTS,
+    CORE_REPORTS,
+    OUT_LOADED_REPORTS,
+    RAW_SOURCE_FILES,
+)
 from gaibao_pipeline.orchestration.partitions import BACKFILL_POLICY, REPORTS
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
@@ -32,13 +38,12 @@ from gaibao_pipeline.orchestration.resources import (
     redact,
 )
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.review.pages import write_review_page
 from gaibao_pipeline.runner.batch import Parsed, process_batch
 from gaibao_pipeline.runner.packed import Packed
 from gaibao_pipeline.runner.stages import ExtractedDocument, SourceFile
 
 from . import core, load
-
-RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
 
 
 @dg.multi_asset(
@@ -48,8 +53,8 @@ RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
     # the lineage inside the step: file → document → report → loaded rows
     internal_asset_deps={
         core.DOCUMENTS_OUT: {RAW_SOURCE_FILES},
-        core.REPORTS_OUT: {core.CORE_DOCUMENTS},
-        load.LOADED_OUT: {RAW_SOURCE_FILES, core.CORE_REPORTS},
+        core.REPORTS_OUT: {CORE_DOCUMENTS},
+        load.LOADED_OUT: {RAW_SOURCE_FILES, CORE_REPORTS},
     },
     check_specs=PER_REPORT_CHECK_SPECS,
     partitions_def=REPORTS,
@@ -64,9 +69,9 @@ def read_parse_load(
 ) -> Iterator[dg.Output | dg.AssetCheckEvaluation]:  # type: ignore[type-arg]
     """Read and parse each report in the reader workers, check it, and load it into the database."""
     prepare_bulk_writes(context.instance)  # ~18 events per report: see instance_writes
-    document_metadata = PartitionMetadata(context, core.CORE_DOCUMENTS)
-    report_metadata = PartitionMetadata(context, core.CORE_REPORTS)
-    loaded_metadata = PartitionMetadata(context, load.OUT_LOADED_REPORTS)
+    document_metadata = PartitionMetadata(context, CORE_DOCUMENTS)
+    report_metadata = PartitionMetadata(context, CORE_REPORTS)
+    loaded_metadata = PartitionMetadata(context, OUT_LOADED_REPORTS)
     engine = database.engine()
     upgrade_schema(engine)  # one read when the schema is already current
     review_root = review_pages.root()
@@ -97,7 +102,8 @@ def read_parse_load(
             document_metadata.add(key, core.document_metadata(parsed.document))
             report_metadata.add(key, core.report_metadata(parsed.report))
             documents[key], reports[key] = parsed.stored_document, parsed.stored_report
-            yield from invariant_evaluations(key, parsed.report, review_root)
+            page = _review_page(context, review_root, key, parsed.report)
+            yield from invariant_evaluations(key, parsed.report, page)
             continue
         result = event.result
         outcomes[result.status if result else "missing, not loaded"] += 1
@@ -118,3 +124,14 @@ def read_parse_load(
     # each check's output is the run's record that it ran; the outcomes are the evaluations above
     for spec in PER_REPORT_CHECK_SPECS:
         yield dg.Output(None, output_name=spec.get_python_identifier())
+
+
+def _review_page(context: dg.AssetExecutionContext, root: Path, key: str, report: Report) -> Path | None:
+    """The review page of a report with a failed check; a page that cannot be written is a warning."""
+    if not any(check.passed is False for check in report.checks) and report.ok:
+        return None
+    try:
+        return write_review_page(root, key, report)
+    except OSError as exc:  # a side effect: the report still loads and its checks are recorded
+        context.log.warning(f"{key}: review page not written to {root}: {type(exc).__name__}: {exc}")
+        return None

@@ -4,7 +4,8 @@ import dagster as dg
 
 from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
 from gaibao_pipeline.orchestration.instance.partition_metadata import PartitionMetadata
-from gaibao_pipeline.orchestration.partitions import BACKFILL_POLICY, RAW_LANDING_FILES, REPORTS
+from gaibao_pipeline.orchestration.keys import RAW_LANDING_FILES
+from gaibao_pipeline.orchestration.partitions import BACKFILL_POLICY, REPORTS, observed_states
 from gaibao_pipeline.orchestration.resources import LandingFolderResource
 from gaibao_pipeline.runner import landing
 from gaibao_pipeline.runner.stages import SourceFile, register
@@ -31,14 +32,16 @@ raw_landing_files = dg.AssetSpec(
 def raw_source_files(
     context: dg.AssetExecutionContext, landing_folder: LandingFolderResource
 ) -> dict[str, SourceFile]:
-    """The report file this run reads: its path in the landing folder, size and SHA-256."""
+    """The report file this run reads: its path in the landing folder, size and (when known) SHA-256."""
     prepare_bulk_writes(context.instance)  # a materialization per report: see instance_writes
     metadata = PartitionMetadata(context)
     root = landing_folder.root()
     paths = landing.index(root)  # one walk of the folder maps every key of the batch to its file
+    # what the landing plan recorded of each file: its hash is not computed again while it holds
+    known = observed_states(context.instance, context.partition_keys)
     registered: dict[str, SourceFile] = {}
     for key in context.partition_keys:
-        source = register(key, root, paths.get(key))
+        source = register(key, root, paths.get(key), known.get(key))
         if source.missing:
             context.log.warning(f"{key} (missing): no file with this key in {root}; database left unchanged")
         metadata.add(

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 import dagster as dg
 import sqlalchemy as sa
 
+from gaibao_pipeline.orchestration.keys import table_key
+
 # Dagster's metadata keys for tables (`TableMetadataSet`), spelled out as the UI reads them.
 COLUMN_SCHEMA = "dagster/column_schema"
 COLUMN_LINEAGE = "dagster/column_lineage"
@@ -79,12 +81,12 @@ def column_schema(table: sa.Table) -> dg.TableSchema:
     )
 
 
-def lineage(deps: Mapping[str, Sequence[tuple[str, str]]]) -> dg.TableColumnLineage:
-    """Column lineage from `{column: [(asset key, upstream column), ...]}`."""
+def lineage(deps: Mapping[str, Sequence[tuple[sa.Table, str]]]) -> dg.TableColumnLineage:
+    """Column lineage from `{column: [(upstream table, its column), ...]}` (each table is an `out_` asset)."""
     return dg.TableColumnLineage(
         deps_by_column={
             column: [
-                dg.TableColumnDep(asset_key=dg.AssetKey(asset), column_name=name) for asset, name in upstream
+                dg.TableColumnDep(asset_key=table_key(table), column_name=name) for table, name in upstream
             ]
             for column, upstream in deps.items()
         }
@@ -92,7 +94,7 @@ def lineage(deps: Mapping[str, Sequence[tuple[str, str]]]) -> dg.TableColumnLine
 
 
 def table_metadata(
-    table: sa.Table, column_deps: Mapping[str, Sequence[tuple[str, str]]] | None = None
+    table: sa.Table, column_deps: Mapping[str, Sequence[tuple[sa.Table, str]]] | None = None
 ) -> dict[str, object]:
     """Definition metadata of a database table asset: its name, columns and column lineage."""
     metadata: dict[str, object] = {TABLE_NAME: table.name, COLUMN_SCHEMA: column_schema(table)}

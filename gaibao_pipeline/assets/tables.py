@@ -13,15 +13,16 @@ import sqlalchemy as sa
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.db.summary import row_count
+from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS, table_key
 from gaibao_pipeline.orchestration.resources import DatabaseResource
 
 from .schemas import ROW_COUNT, table_metadata
 
 GROUP = "out"
-_FROM_SOURCE = {"source_sha256": [("out_source_files", "sha256")]}
-_FROM_REPORT = {"report_id": [("out_reports", "report_id")]}
+_FROM_SOURCE = {"source_sha256": [(db.source_files, "sha256")]}
+_FROM_REPORT = {"report_id": [(db.reports, "report_id")]}
 
-_TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[str, str]]]]] = [
+_TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[sa.Table, str]]]]] = [
     (
         db.source_files,
         "One row per source file, whatever happened to it: path, SHA-256, format, status, error.",
@@ -30,7 +31,7 @@ _TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[str, str]]]]] = [
     (
         db.reports,
         "One row per file that reached the parser: agency, year, template, status and check counts.",
-        {"report_id": [("out_source_files", "report_id")], **_FROM_SOURCE},
+        {"report_id": [(db.source_files, "report_id")], **_FROM_SOURCE},
     ),
     (db.sections, "The numbered sections of each report, by meaning and as printed.", _FROM_REPORT),
     (
@@ -61,16 +62,16 @@ _TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[str, str]]]]] = [
     (
         db.cross_year_results,
         "Cross-year check outcomes: each report against the same agency's previous year.",
-        {**_FROM_REPORT, "previous_report_id": [("out_reports", "report_id")]},
+        {**_FROM_REPORT, "previous_report_id": [(db.reports, "report_id")]},
     ),
 ]
 
 TABLE_SPECS = [
     dg.AssetSpec(
-        f"out_{table.name}",
+        table_key(table),
         description=description,
         group_name=GROUP,
-        deps=["out_loaded_reports"],
+        deps=[OUT_LOADED_REPORTS],
         code_version="1",
         kinds={"sql"},
         metadata=table_metadata(table, deps),

@@ -5,23 +5,24 @@ import dagster as dg
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.db.summary import row_count, summarize
+from gaibao_pipeline.orchestration.keys import table_key
 from gaibao_pipeline.orchestration.resources import DatabaseResource
 
 from .schemas import ROW_COUNT, table_metadata
 
 GROUP = "out"
 _REPORT = {
-    col: [("out_reports", col)] for col in ("report_id", "agency", "agency_normalized", "year", "template")
+    col: [(db.reports, col)] for col in ("report_id", "agency", "agency_normalized", "year", "template")
 }
-_T3 = [("out_cells_t3", "value"), ("out_cells_t3", "row_code"), ("out_cells_t3", "col_code")]
-_T4 = [("out_cells_t4", "value"), ("out_cells_t4", "row_code"), ("out_cells_t4", "col_code")]
-_CHECKS = [("out_check_results", "passed"), ("out_check_results", "severity")]
+_T3 = [(db.cells_t3, "value"), (db.cells_t3, "row_code"), (db.cells_t3, "col_code")]
+_T4 = [(db.cells_t4, "value"), (db.cells_t4, "row_code"), (db.cells_t4, "col_code")]
+_CHECKS = [(db.check_results, "passed"), (db.check_results, "severity")]
 
 T3_WIDE_LINEAGE = {
     **_REPORT,
-    "row_code": [("out_cells_t3", "row_code")],
+    "row_code": [(db.cells_t3, "row_code")],
     **{col: _T3 for col in db.T3_WIDE_COLS},
-    "n_inferred": [("out_cells_t3", "inferred")],
+    "n_inferred": [(db.cells_t3, "inferred")],
 }
 SUMMARY_LINEAGE = {
     **_REPORT,
@@ -29,14 +30,14 @@ SUMMARY_LINEAGE = {
     **{col: _T4 for col in ("review_total", "litigation_direct_total", "litigation_after_review_total")},
     "n_error_checks_failed": _CHECKS,
     "n_warning_checks_failed": _CHECKS,
-    "n_warnings": [("out_reports", "n_warnings")],
-    "n_reports_agency_year": [("out_reports", "agency_normalized"), ("out_reports", "year")],
+    "n_warnings": [(db.reports, "n_warnings")],
+    "n_reports_agency_year": [(db.reports, "agency_normalized"), (db.reports, "year")],
 }
 
 
 @dg.asset(
     group_name=GROUP,
-    deps=["out_reports", "out_cells_t3"],
+    deps=[table_key(db.reports), table_key(db.cells_t3)],
     code_version="1",
     kinds={"sql"},
     metadata=table_metadata(db.t3_wide, T3_WIDE_LINEAGE),
@@ -50,7 +51,13 @@ def out_t3_wide(database: DatabaseResource) -> dg.MaterializeResult:  # type: ig
 
 @dg.asset(
     group_name=GROUP,
-    deps=["out_source_files", "out_reports", "out_cells_t3", "out_cells_t4", "out_check_results"],
+    deps=[
+        table_key(db.source_files),
+        table_key(db.reports),
+        table_key(db.cells_t3),
+        table_key(db.cells_t4),
+        table_key(db.check_results),
+    ],
     code_version="1",
     kinds={"sql"},
     metadata=table_metadata(db.agency_year_summary, SUMMARY_LINEAGE),

@@ -15,14 +15,16 @@ from gaibao_pipeline.checks.evaluations import evaluations
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.contracts.cross_year import load_aliases
 from gaibao_pipeline.db import refresh_cross_year, upgrade_schema
+from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS
 from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.orchestration.resources import DatabaseResource
 from gaibao_pipeline.report import Report, SourceInfo
 
-LOADED = dg.AssetKey("out_loaded_reports")
 CROSS_YEAR = [i for i in INVARIANTS if i.scope == "cross_year"]
 SPECS = [
-    dg.AssetCheckSpec(i.check_name, asset=LOADED, description=i.description, partitions_def=REPORTS)
+    dg.AssetCheckSpec(
+        i.check_name, asset=OUT_LOADED_REPORTS, description=i.description, partitions_def=REPORTS
+    )
     for i in CROSS_YEAR
 ]
 
@@ -58,7 +60,7 @@ def cross_year(
         year = by_id[key]
         report = Report(SourceInfo(key, "", "", 0))
         report.report.agency, report.report.year = year.agency, year.year
-        yield from evaluations(LOADED, CROSS_YEAR, key, report, results[key])
+        yield from evaluations(OUT_LOADED_REPORTS, CROSS_YEAR, key, report, results[key])
     context.log.info(f"cross-year: {len(results)} reports have a previous year; {stored} outcomes stored")
     for spec in SPECS:
         yield dg.Output(None, output_name=spec.get_python_identifier())

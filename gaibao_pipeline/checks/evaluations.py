@@ -16,8 +16,8 @@ import dagster as dg
 
 from gaibao_pipeline.checks.markdown import md_table
 from gaibao_pipeline.contracts.catalog import Invariant
+from gaibao_pipeline.contracts.explain import shown_cells, where_text
 from gaibao_pipeline.report import CheckResult, Report
-from gaibao_pipeline.review.pages import shown_cells, where_text
 
 MAX_ROWS = 30  # failed instances listed in the metadata table; all are in the JSON
 

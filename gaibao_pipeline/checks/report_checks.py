@@ -11,11 +11,10 @@ import dagster as dg
 
 from gaibao_pipeline.checks.evaluations import evaluations
 from gaibao_pipeline.contracts.catalog import INVARIANTS
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS
 from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.report import CheckResult, Report
-from gaibao_pipeline.review.pages import write_review_page
 
-CORE_REPORTS = dg.AssetKey("core_reports")
 REPORT_INVARIANTS = [i for i in INVARIANTS if i.scope == "report"]
 SPECS = [
     dg.AssetCheckSpec(i.check_name, asset=CORE_REPORTS, description=i.description, partitions_def=REPORTS)
@@ -32,11 +31,7 @@ def _results(report: Report) -> list[CheckResult]:
 
 
 def invariant_evaluations(
-    partition: str, report: Report, review_root: Path
+    partition: str, report: Report, review_page: Path | None = None
 ) -> Iterator[dg.AssetCheckEvaluation]:
     """勾稽 identities, value domains, completeness, timeliness and narrative agreement of one report."""
-    results = _results(report)
-    page = None
-    if any(r.passed is False for r in results):
-        page = write_review_page(review_root, partition, report)
-    yield from evaluations(CORE_REPORTS, REPORT_INVARIANTS, partition, report, results, page)
+    yield from evaluations(CORE_REPORTS, REPORT_INVARIANTS, partition, report, _results(report), review_page)

@@ -10,9 +10,9 @@ import dagster as dg
 
 from gaibao_pipeline.checks.markdown import md_table
 from gaibao_pipeline.db import LoadResult
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS
 from gaibao_pipeline.orchestration.partitions import REPORTS
 
-CORE_REPORTS = dg.AssetKey("core_reports")
 SPEC = dg.AssetCheckSpec(
     "table_contracts",
     asset=CORE_REPORTS,

@@ -76,11 +76,9 @@ def summarize(engine: Engine, run_ids: Sequence[str] | None = None) -> DatabaseS
 def _counting(table: sa.Table) -> sa.Select[int]:
     """A query counting the rows of `table`; a view's rows are counted on the tables it reads.
 
-    Counting a view computes all of its rows: t3_wide pivots every table 三 cell (4.4 s at
-    10,000 reports, SQLite), and the view assets count after every run, so the cost of a run
-    grew with the database (bench/RESULTS.md, round 5). Their row keys are in indexes: 0.2 s
-    for t3_wide and a lookup for agency_year_summary. tests/db/test_load.py checks that
-    each count equals the view's own.
+    Counting a view computes all of its rows (t3_wide pivots every table 三 cell), and the
+    view assets count after every run, so a run would cost more as the database grows. Their
+    row keys are in indexes. tests/db/test_load.py checks that each count equals the view's own.
     """
     if table is db.t3_wide:  # one row per report and row code of table 三 (every cell has its report)
         cells = db.cells_t3

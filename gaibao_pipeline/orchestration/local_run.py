@@ -12,7 +12,7 @@ import logging
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,17 +27,15 @@ from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writ
 from gaibao_pipeline.orchestration.instance.throwaway import throwaway_instance
 from gaibao_pipeline.orchestration.io_manager import RunMemoryIOManager
 from gaibao_pipeline.orchestration.jobs import load_reports_job
+from gaibao_pipeline.orchestration.landing_plan import plan_landing, record
 from gaibao_pipeline.orchestration.partitions import (
     MAX_PARTITIONS_PER_RUN,
     REPORTS_NAME,
-    known_by_path,
-    observed_states,
     range_keys,
     range_tags,
-    register,
 )
 from gaibao_pipeline.orchestration.resources import DatabaseResource, LandingFolderResource
-from gaibao_pipeline.runner.landing import Seen, compare, scan
+from gaibao_pipeline.runner.landing import Seen
 
 # The read-and-parse step logs one line per report, starting with the partition key.
 _REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
@@ -137,7 +135,7 @@ def first_error(result: dg.ExecuteInProcessResult) -> str:
     return "run failed"
 
 
-def _already_loaded(seen: list[Seen], database_url: str | None) -> set[str]:
+def _already_loaded(seen: Sequence[Seen], database_url: str | None) -> set[str]:
     """Keys of files the database holds with the same sha256 and a settled outcome."""
     engine = make_engine(database_url)
     try:
@@ -160,31 +158,27 @@ def run_landing_folder(
     A file whose bytes (sha256) the database already holds with a settled outcome is skipped
     unless `reload_all` (e.g. after upgrading the parser); everything else is loaded.
     """
-    files = scan(root)
     with open_instance() as (instance, description):
-        outcome = RunOutcome(description, n_files=len(files))
-        if not files:
-            return outcome
+        temporary = description == TEMPORARY
         # Hash only what moved since the instance last saw it; observations record the hashes.
-        seen = list(compare(root, files, known_by_path(files, observed_states(instance))))
-        skip = set() if reload_all else _already_loaded(seen, database_url)
-        outcome.n_skipped = len(skip)
-        plan = register(
-            seen,
-            instance.get_dynamic_partitions(REPORTS_NAME),
+        plan = plan_landing(
+            root,
+            instance,
+            rerun="all",
+            skip=None if reload_all else (lambda seen: _already_loaded(seen, database_url)),
             max_per_run=batch_size or MAX_PARTITIONS_PER_RUN,
             max_gap=0,  # run exactly this folder's files, even among other folders' partitions
-            also_run=[f.key for f in files],
-            skip=skip,
         )
-        instance.add_dynamic_partitions(REPORTS_NAME, plan.new_partitions)
-        temporary = description == TEMPORARY
+        outcome = RunOutcome(description, n_files=len(plan.files))
+        if not plan.files:
+            return outcome
+        registration = plan.registration
+        outcome.n_skipped = len(plan.skipped)
         # The observations are the kept instance's record of each file's hash (the sensor and
         # the next run compare against it); a temporary instance is deleted on exit, and
         # recording one event per file there cost time and memory in proportion to the folder.
-        for observation in [] if temporary else plan.observations:
-            instance.report_runless_asset_event(observation)
-        total = sum(len(range_keys(plan.ordered, r)) for r in plan.run_ranges)
+        record(instance, plan, observations=not temporary)
+        total = sum(len(range_keys(registration.ordered, r)) for r in registration.run_ranges)
         # one line per report when it has been read and parsed (loading a batch takes seconds)
         with tqdm(total=total, unit="report", disable=not show_progress, desc="read and parse") as bar:
             resources: dict[str, object] = {
@@ -195,8 +189,8 @@ def run_landing_folder(
                 resources["io_manager"] = RunMemoryIOManager()
             defs = build_definitions(resources=resources, loggers={"progress": progress_logger(bar)})
             job = defs.resolve_job_def(load_reports_job.name)
-            for key_range in plan.run_ranges:
-                keys = range_keys(plan.ordered, key_range)
+            for key_range in registration.run_ranges:
+                keys = range_keys(registration.ordered, key_range)
                 with run_instance(instance, keys, temporary) as executing:
                     result = job.execute_in_process(
                         # A logger runs only when the run config names it; then it replaces the console.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from gaibao_pipeline.orchestration.keys import RAW_LANDING_FILES
 from gaibao_pipeline.runner.landing import FileState, LandedFile, Seen
 
 REPORTS_NAME = "reports"
@@ -32,7 +33,6 @@ MAX_GAP = 20
 
 BACKFILL_POLICY = dg.BackfillPolicy.multi_run(max_partitions_per_run=MAX_PARTITIONS_PER_RUN)
 
-RAW_LANDING_FILES = dg.AssetKey("raw_landing_files")
 # Dagster's own tag keys (not exported as constants by the public API).
 DATA_VERSION_TAG = "dagster/data_version"
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -89,11 +89,17 @@ def file_observation(seen: Seen) -> dg.AssetObservation:
     )
 
 
-def observed_states(instance: dg.DagsterInstance) -> dict[str, FileState]:
-    """Partition key → the file state its latest observation recorded (what the instance last saw)."""
+def observed_states(instance: dg.DagsterInstance, keys: Iterable[str] | None = None) -> dict[str, FileState]:
+    """Partition key → the file state its latest observation recorded (what the instance last saw).
+
+    `keys` limits the records read to those partitions (a run's), not every file ever observed.
+    """
     latest = instance.event_log_storage.get_latest_storage_id_by_partition(
         RAW_LANDING_FILES, dg.DagsterEventType.ASSET_OBSERVATION
     )
+    if keys is not None:
+        wanted = set(keys)
+        latest = {key: storage_id for key, storage_id in latest.items() if key in wanted}
     ids = sorted(latest.values())
     states: dict[str, FileState] = {}
     for start in range(0, len(ids), _FETCH_BATCH):

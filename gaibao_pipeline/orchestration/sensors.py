@@ -6,15 +6,15 @@ run again. Deleted files are dropped from the cursor; their partitions and datab
 """
 
 import json
-import time
 from collections.abc import Mapping
 
 import dagster as dg
 
 from gaibao_pipeline.orchestration.jobs import load_reports_job
-from gaibao_pipeline.orchestration.partitions import REPORTS, REPORTS_NAME, register, run_requests
+from gaibao_pipeline.orchestration.landing_plan import plan_landing
+from gaibao_pipeline.orchestration.partitions import REPORTS, run_requests
 from gaibao_pipeline.orchestration.resources import LandingFolderResource
-from gaibao_pipeline.runner.landing import FileState, compare, scan
+from gaibao_pipeline.runner.landing import FileState
 
 CURSOR_VERSION = 1
 # Hashing is the expensive part of a tick; the rest of a huge first scan waits for the next tick
@@ -44,36 +44,33 @@ def _evaluate(context: dg.SensorEvaluationContext, landing_folder: LandingFolder
     root = landing_folder.root()
     if not root.is_dir():
         return dg.SensorResult(skip_reason=f"landing folder {root} does not exist", cursor=context.cursor)
-    known = decode_cursor(context.cursor)
-    files = scan(root)
-    settled_before = time.time_ns() - int(landing_folder.settle_seconds * 1e9)
-    settled = [f for f in files if f.mtime_ns <= settled_before]
-    seen = list(compare(root, settled, known, max_hashed=MAX_HASHED_PER_TICK))
-    states = {s.file.relative_path: s.state for s in seen}
-    for f in files:  # still being written: keep the old state so it is compared again next tick
-        if f.relative_path not in states and f.relative_path in known:
-            states[f.relative_path] = known[f.relative_path]
-    gone = known.keys() - {f.relative_path for f in files}
-    if gone:
+    plan = plan_landing(
+        root,
+        context.instance,
+        known=decode_cursor(context.cursor),
+        settle_seconds=landing_folder.settle_seconds,
+        max_hashed=MAX_HASHED_PER_TICK,
+    )
+    if plan.gone:
         context.log.info(
-            f"{len(gone)} files left the landing folder (partitions and rows kept): {sorted(gone)[:10]}"
+            f"{len(plan.gone)} files left the landing folder (partitions and rows kept): {plan.gone[:10]}"
         )
-    plan = register(seen, context.instance.get_dynamic_partitions(REPORTS_NAME))
-    cursor = encode_cursor(states)
-    if not plan.run_ranges:
+    registration = plan.registration
+    cursor = encode_cursor(plan.states)
+    if not registration.run_ranges:
         return dg.SensorResult(
-            skip_reason=f"no new or changed files among {len(files)} in {root}", cursor=cursor
+            skip_reason=f"no new or changed files among {len(plan.files)} in {root}", cursor=cursor
         )
     context.log.info(
-        f"{len(plan.new_partitions)} new partitions, {len(plan.observations)} new or changed files, "
-        f"{len(plan.run_ranges)} runs"
+        f"{len(registration.new_partitions)} new partitions, {len(registration.observations)} new or "
+        f"changed files, {len(registration.run_ranges)} runs"
     )
     return dg.SensorResult(
-        run_requests=run_requests(plan, run_key_prefix="landing"),
-        dynamic_partitions_requests=[REPORTS.build_add_request(plan.new_partitions)]
-        if plan.new_partitions
+        run_requests=run_requests(registration, run_key_prefix="landing"),
+        dynamic_partitions_requests=[REPORTS.build_add_request(registration.new_partitions)]
+        if registration.new_partitions
         else [],
-        asset_events=plan.observations,
+        asset_events=registration.observations,
         cursor=cursor,
     )
 

@@ -3,8 +3,8 @@
 Pure Python: no Dagster, no database. The steps, each in its own module:
 stream of cell tokens (`stream`, `runs`) → tables located and rows matched (`rows`) →
 readings of each row (`alignment`, `splits`) → the readings the identities agree with
-(`repair`) → canonical cells (`tables`, `legacy`); template (`kind`), metadata, sections
-and narrative statements beside; then the single-report checks (`contracts.invariants`).
+(`repair`) → canonical cells (`tables`, `legacy`); template (`template`), metadata, sections
+and narrative statements beside; then the single-report checks (`contracts.report_checks`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,8 @@ from collections.abc import Sequence
 from gaibao_pipeline.chinese import to_simplified
 from gaibao_pipeline.codes import cell_codes
 from gaibao_pipeline.contracts.identities import Identity
-from gaibao_pipeline.contracts.invariants import (
-    Statement,
-    completeness,
-    identity_checks,
-    narrative_agreement,
-    template_identities,
-    timeliness,
-    value_domain,
-)
+from gaibao_pipeline.contracts.invariants import Statement, template_identities
+from gaibao_pipeline.contracts.report_checks import check_report, not_evaluable_warnings
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.model import Document, Grid, Paragraph
 from gaibao_pipeline.parsing.legacy import parse_legacy
@@ -35,7 +28,7 @@ from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
 from gaibao_pipeline.parsing.template import detect_template, looks_like_report
-from gaibao_pipeline.report import CellKey, CheckResult, Number, Report, ReportCell, ReportMeta, SourceInfo
+from gaibao_pipeline.report import CellKey, Number, Report, ReportCell, ReportMeta, SourceInfo
 
 __all__ = ["parse_document"]
 
@@ -90,8 +83,9 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         report.cells = []
         return report
 
-    report.checks = _checks(report, identities, said, tables_found, results)
-    report.warnings += _not_evaluable_warnings(report.checks)
+    missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
+    report.checks = check_report(report, identities, said, missing, tables_found)
+    report.warnings += not_evaluable_warnings(report.checks)
     return report
 
 
@@ -141,35 +135,4 @@ def _ordered(results: Sequence[TableResult], template: str, split_other: bool) -
     by_key = {c.key: c for r in results for c in r.cells}
     return [
         by_key.get(key) or ReportCell(*key, value=None, raw=None) for key in cell_codes(template, split_other)
-    ]
-
-
-def _checks(
-    report: Report,
-    identities: Sequence[Identity],
-    said: Sequence[Statement],
-    tables_found: Sequence[str],
-    results: Sequence[TableResult],
-) -> list[CheckResult]:
-    cells = report.cell_map()
-    checks = identity_checks(cells, identities)
-    checks += value_domain(report.cells)
-    missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
-    checks.append(completeness(report.report, missing, tables_found))
-    checks += narrative_agreement(said, cells)
-    checks.append(timeliness(report.report))
-    return checks
-
-
-def _not_evaluable_warnings(checks: Sequence[CheckResult]) -> list[str]:
-    """One warning per identity that could not be evaluated, naming where."""
-    scopes: dict[str, list[str]] = defaultdict(list)
-    for check in checks:
-        if check.passed is None and check.id.startswith(("t3.", "t4.", "legacy.")):
-            scopes[check.id].append(
-                " ".join(str(check.detail[k]) for k in ("row", "col") if k in check.detail)
-            )
-    return [
-        f"{check_id} not evaluable for {', '.join(where)}: total left blank, derived from its parts"
-        for check_id, where in scopes.items()
     ]

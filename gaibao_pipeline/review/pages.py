@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COLS, T4_COLS, T4_ROWS, t3_rows
+from gaibao_pipeline.contracts.explain import shown_cells, where_text
 from gaibao_pipeline.report import CellKey, CheckResult, Report, ReportCell
 
 _T3_ROW_LABELS = {r.code: r.label for split in (False, True) for r in t3_rows(split)}
@@ -23,42 +24,12 @@ def failed_checks(report: Report) -> list[CheckResult]:
     return [c for c in report.checks if c.passed is False]
 
 
-def where_text(cell: ReportCell) -> str:
-    """A cell's origin in words: page, table, grid slot, line; or that it was inferred."""
-    if cell.inferred:
-        return "inferred from the identities"
-    if cell.where is None:
-        return "not in the document"
-    parts = []
-    w = cell.where
-    if w.page is not None:
-        parts.append(f"page {w.page}")
-    if w.table_index is not None:
-        parts.append(f"table {w.table_index + 1}")
-    if w.row is not None and w.col is not None:
-        parts.append(f"row {w.row + 1} col {w.col + 1}")
-    if w.line is not None:
-        parts.append(f"line {w.line}")
-    return ", ".join(parts) or "unknown"
-
-
 def _scope(check: CheckResult) -> str:
     return " ".join(f"{k} {check.detail[k]}" for k in ("row", "col") if k in check.detail)
 
 
 def _name(key: CellKey) -> str:
     return " ".join(key)
-
-
-def shown_cells(check: CheckResult, cells: dict[CellKey, ReportCell]) -> list[ReportCell]:
-    """The cells worth showing: every total involved, and the parts that hold a number."""
-    shown = []
-    totals = {key for key in check.cells if key[2] == "total" or key[1] in ("3.7", "4")}
-    for key in check.cells:
-        cell = cells.get(key)
-        if cell is not None and (key in totals or cell.inferred or cell.value not in (None, 0)):
-            shown.append(cell)
-    return shown
 
 
 def review_text(report: Report) -> str:

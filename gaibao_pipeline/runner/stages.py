@@ -1,6 +1,6 @@
 """One report's way through the pipeline, stage by stage: register → read → parse.
 
-Pure Python (no Dagster). `process.parse_bytes` does the same in one call; the Dagster assets
+Pure Python (no Dagster). `parse.parse_bytes` does the same in one call; the Dagster assets
 need the stages apart so each one is a materialised, inspectable asset. Like `parse_bytes`,
 no stage raises for a bad file: a failure becomes a status that the next stage carries on,
 so one file never stops a run of hundreds. Reading runs in worker processes
@@ -22,7 +22,7 @@ from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
 from gaibao_pipeline.runner.keys import sha256_hex
-from gaibao_pipeline.runner.landing import file_sha256
+from gaibao_pipeline.runner.landing import FileState, file_sha256
 from gaibao_pipeline.runner.packed import Packed
 from gaibao_pipeline.runner.workers import default_workers, in_background, run_isolated
 
@@ -37,24 +37,49 @@ class SourceFile:
     relative_path: str | None  # None: no file in the landing folder has this key any more
     path: str | None  # absolute path the run reads
     size: int | None = None
-    sha256: str | None = None
+    sha256: str | None = None  # None: not hashed yet (the reader hashes what it reads)
 
     @property
     def missing(self) -> bool:
         return self.relative_path is None
 
 
-def register(report_id: str, root: Path, relative_path: str | None) -> SourceFile:
-    """Stat and hash the file of `report_id`; a file that is gone is registered as missing."""
+def register(
+    report_id: str, root: Path, relative_path: str | None, known: FileState | None = None
+) -> SourceFile:
+    """Stat the file of `report_id`; a file that is gone is registered as missing.
+
+    The file is not hashed here: the reader hashes the bytes it reads, once. Its SHA-256 is
+    carried over from `known` (what the landing folder's last comparison recorded) when its
+    size and modification time have not moved since.
+    """
     if relative_path is None:
         return SourceFile(report_id, None, None)
     path = root / relative_path
     try:
-        size = path.stat().st_size
-        sha = file_sha256(path)
+        stat = path.stat()
     except OSError:  # the read stage reports why, as this file's status
         return SourceFile(report_id, relative_path, str(path))
-    return SourceFile(report_id, relative_path, str(path), size, sha)
+    unchanged = known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
+    return SourceFile(
+        report_id, relative_path, str(path), stat.st_size, known.sha256 if known and unchanged else None
+    )
+
+
+def failed_source(
+    name: str, path: Path | None = None, size: int | None = None, sha256: str | None = None
+) -> SourceInfo:
+    """The source of a file that yielded no document: what is known of it, hashed if still unknown.
+
+    The hash lets the database tell next time that the same bytes failed the same way.
+    """
+    if path is not None and (sha256 is None or size is None):
+        try:
+            size = path.stat().st_size if size is None else size
+            sha256 = file_sha256(path) if sha256 is None else sha256
+        except OSError:
+            pass
+    return SourceInfo(file=name, sha256=sha256 or "", format="unknown", size=size or 0)
 
 
 @dataclass(slots=True)
@@ -116,20 +141,17 @@ def read_path(path: Path, limits: Limits) -> ExtractedDocument:
 
     Module-level so `workers.run_isolated` can run it in a worker process.
     """
-    name = path.name
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
-            source = SourceInfo(file=name, sha256=file_sha256(path), format="unknown", size=size)
-            return _failed(
-                source, Status.TOO_LARGE, f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
-            )
+            message = f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
+            return _failed(failed_source(path.name, path, size), Status.TOO_LARGE, message)
         data = path.read_bytes()
     except OSError as exc:
-        source = SourceInfo(file=name, sha256="", format="unknown", size=0)
-        return _failed(source, Status.UNREADABLE, f"could not open file ({type(exc).__name__}: {exc})")
+        message = f"could not open file ({type(exc).__name__}: {exc})"
+        return _failed(failed_source(path.name), Status.UNREADABLE, message)
     # The hash of the bytes actually read: the file may have changed since it was registered.
-    return extract_bytes(data, name, limits)
+    return extract_bytes(data, path.name, limits)
 
 
 def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
@@ -175,9 +197,11 @@ def read_and_parse_each(
     todo: dict[str, SourceFile] = {}
     for source_file in sources:
         if source_file.path is None:
-            info = SourceInfo(file=source_file.report_id, sha256="", format="unknown", size=0)
             message = "no file in the landing folder has this report id"
-            yield source_file.report_id, _failed_both(info, Status.UNREADABLE, message)
+            yield (
+                source_file.report_id,
+                _failed_both(failed_source(source_file.report_id), Status.UNREADABLE, message),
+            )
         else:
             todo[source_file.report_id] = source_file
     if not todo:
@@ -192,12 +216,7 @@ def read_and_parse_each(
             continue
         error: DocumentError = outcome.value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
-        info = SourceInfo(
-            file=outcome.path.name,
-            sha256=source_file.sha256 or "",
-            format="unknown",
-            size=source_file.size or 0,
-        )
+        info = failed_source(outcome.path.name, outcome.path, source_file.size, source_file.sha256)
         yield outcome.key, _failed_both(info, error.status, error.message)
 
 

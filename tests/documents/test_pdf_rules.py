@@ -1,6 +1,6 @@
 """Rules read from pdfium's page objects give the tables pdfplumber's objects give.
 
-The reader takes table rules from pdfium (`pdf_rules`) instead of pdfminer's parse; the cell
+The reader takes table rules from pdfium (`rules`) instead of pdfminer's parse; the cell
 boxes the table finder makes of them must be the same for every way a PDF draws a table: the
 WPS-made sample, Word-style bars, one path holding a whole grid, scaled content, tables
 inside form XObjects, and the things that are no rules (white boxes, white or diagonal lines).

@@ -9,16 +9,20 @@ from pathlib import Path
 
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.runner.landing import file_sha256
+from gaibao_pipeline.runner.landing import FileState, file_sha256
 from gaibao_pipeline.runner.stages import parse, read_and_parse_each, register
 from tests.conftest import corpus_file
 
 
-def test_register_hashes_the_file_and_marks_missing_ones(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("甲", encoding="utf-8")
+def test_register_stats_the_file_and_takes_a_known_hash_only_while_it_holds(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("hello", encoding="utf-8")
     source = register("r1", tmp_path, "a.txt")
-    assert source.sha256 == file_sha256(tmp_path / "a.txt")
-    assert source.size == 3
+    assert (source.size, source.sha256) == (5, None)  # not hashed here: the reader hashes what it reads
+    stat = (tmp_path / "a.txt").stat()
+    known = FileState(stat.st_size, stat.st_mtime_ns, "f" * 64)
+    assert register("r1", tmp_path, "a.txt", known).sha256 == "f" * 64
+    moved = FileState(stat.st_size, stat.st_mtime_ns - 1, "f" * 64)
+    assert register("r1", tmp_path, "a.txt", moved).sha256 is None  # touched since: hash again
     assert register("r2", tmp_path, None).missing
 
 

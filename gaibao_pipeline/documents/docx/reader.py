@@ -2,8 +2,8 @@
 
 The XML is read with lxml directly rather than through python-docx: python-docx repeats a
 merged cell once per covered grid slot, hides text inside content controls, and parses
-with its own module-level parser. Here every part goes through `docx_package`'s size
-checks and entity-free parser, and tables through `docx_tables.layout_table`.
+with its own module-level parser. Here every part goes through `package`'s size
+checks and entity-free parser, and tables through `tables.layout_table`.
 """
 
 from __future__ import annotations

@@ -2,10 +2,9 @@
 
 Finding a page's tables needs its visible rules. pdfminer (under pdfplumber) finds them by
 interpreting the page's content stream in Python, which was most of the cost of reading a
-table page: more than pdfplumber's own table extraction, the benchmark's floor
-(bench/RESULTS.md). pdfium has already parsed the page into objects, so walking its path
+table page. pdfium has already parsed the page into objects, so walking its path
 objects gives the same rules for a fraction of that. What counts as a rule is what
-`pdf_tables.rule_edges` takes from pdfplumber's objects: straight segments of paths stroked
+`tables.rule_edges` takes from pdfplumber's objects: straight segments of paths stroked
 in a colour other than white, and the edges of thin filled bars (Word and WPS draw borders
 as bars), each subpath on its own as pdfminer splits them; white boxes behind text and
 curves are no rules. Coordinates are pdfplumber's: points from the page's top-left corner.

@@ -3,8 +3,7 @@
 A bulk run writes ~18 events per report. Outside its webserver, Dagster's PostgreSQL
 storages open a new connection for every read and write, and write every event on its own.
 `prepare_bulk_writes`, called by the per-report steps and `gaibao run`, changes both for as
-long as the process lives (200 reports on a PostgreSQL instance, bench/RESULTS.md: 75 s
-with a connection per write, 36 s with held connections; then 26 s → 20 s with batches):
+long as the process lives:
 
 - held connections: each storage gets a small pool, as `optimize_for_webserver` gives the
   webserver;

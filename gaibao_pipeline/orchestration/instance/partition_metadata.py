@@ -4,8 +4,8 @@
 range by loading every dynamic partition from the instance, on every call: a run of 500
 reports made 500 such calls per asset, each reading all 10,000 (or 100,000) partition keys.
 And each call rebuilds the step's metadata accumulator, an immutable mapping Dagster
-validates entry by entry, so a run's calls cost the square of its size (2,000 calls in a
-run of 500 reports: bench/RESULTS.md, round 7). Here the run's keys are read once, metadata
+validates entry by entry, so a run's calls cost the square of its size. Here the run's
+keys are read once, metadata
 is gathered in a plain dict, and `write()` adds all of it to the accumulator in one step,
 before the step yields the outputs the metadata belongs to.
 """

@@ -4,8 +4,8 @@ Such an instance lives as long as its run and is deleted unread (`local_run.run_
 Dagster's in-memory instance still writes every event of the run into an SQLite event log:
 about 18 per report (materializations, planned materializations and check evaluations, as
 the per-report partitions and per-invariant checks require), each serialized and written
-with its index rows. bench/RESULTS.md (round 7) measured that as half the wall time of a
-bulk run, nearly all of what Dagster added to the same work without it.
+with its index rows: most of what Dagster adds to the same work without it, for an
+instance nobody reads.
 
 `UnkeptEventLogStorage` keeps what a run reads back from its event log (dynamic
 partitions) and drops the events: the run's status is kept by the run storage, every event

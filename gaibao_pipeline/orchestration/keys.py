@@ -1,0 +1,21 @@
+"""Every asset key of the graph, declared once: assets, checks, sensors and schedules name them from here.
+
+Layered as PUDL names them: `raw_` (files as they arrive), `core_` (read and parsed),
+`out_` (what the database holds). Each database table and view is an `out_<name>` asset.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import sqlalchemy as sa
+
+RAW_LANDING_FILES = dg.AssetKey("raw_landing_files")
+RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
+CORE_DOCUMENTS = dg.AssetKey("core_documents")
+CORE_REPORTS = dg.AssetKey("core_reports")
+OUT_LOADED_REPORTS = dg.AssetKey("out_loaded_reports")
+
+
+def table_key(table: sa.Table) -> dg.AssetKey:
+    """The asset that stands for a database table or view as a whole."""
+    return dg.AssetKey(f"out_{table.name}")
