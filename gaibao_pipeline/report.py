@@ -73,6 +73,10 @@ class ReportCell:
     inferred: bool = False  # value filled from the 勾稽 identities, not read
     where: Provenance | None = None
     note: str | None = None  # remark or annotation beside the value ("划至市行政审批管理局")
+    raw_label: str | None = None  # legacy forms: the indicator's label as printed
+    raw_code: str | None = None  # legacy forms: the indicator's code as printed ("19"), if any
+    ocr: bool = False  # the raw text was read from an image by OCR
+    confidence: float | None = None  # the OCR engine's confidence in the raw text, 0..1
 
     @property
     def key(self) -> CellKey:
@@ -90,6 +94,13 @@ class ReportCell:
         }
         if self.note:
             out["note"] = self.note
+        if self.raw_label is not None:
+            out["raw_label"] = self.raw_label
+        if self.raw_code is not None:
+            out["raw_code"] = self.raw_code
+        if self.ocr:
+            out["ocr"] = True
+            out["confidence"] = None if self.confidence is None else round(self.confidence, 3)
         return out
 
 

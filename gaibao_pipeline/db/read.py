@@ -86,8 +86,20 @@ def read_report(engine: Engine, report_id: str) -> Report | None:
 def _cell(table: str, r: Any) -> ReportCell:
     bbox = tuple(r["bbox"]) if r["bbox"] else None
     where = Provenance(r["page"], r["table_index"], r["grid_row"], r["grid_col"], bbox, r["line"])
+    legacy = table == "legacy"
     return ReportCell(
-        table, r["row_code"], r["col_code"], r["value"], r["raw_text"], bool(r["inferred"]), where, r["note"]
+        table,
+        r["row_code"],
+        r["col_code"],
+        r["value"],
+        r["raw_text"],
+        bool(r["inferred"]),
+        where,
+        r["note"],
+        raw_label=r["raw_label"] if legacy else None,
+        raw_code=r["raw_code"] if legacy else None,
+        ocr=bool(r["ocr"]),
+        confidence=r["ocr_confidence"],
     )
 
 

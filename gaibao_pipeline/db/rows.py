@@ -116,6 +116,9 @@ def cell_row(cell: ReportCell, report_id: str, sha256: str | None, run_id: str |
         "bbox": [round(v, 2) for v in where.bbox] if where and where.bbox is not None else None,
         "source_sha256": sha256,
         "run_id": run_id,
+        "ocr": bool(cell.ocr),
+        "ocr_confidence": cell.confidence if cell.ocr else None,
+        **({"raw_label": cell.raw_label, "raw_code": cell.raw_code} if cell.table == "legacy" else {}),
     }
 
 

@@ -67,6 +67,10 @@ source_files = sa.Table(
     sa.Column("first_seen_at", Timestamp, nullable=False),
     sa.Column("loaded_at", Timestamp, nullable=False),
     sa.Column("run_id", sa.Text),
+    # where a fetched file came from (`gaibao fetch`): the file's URL, and the article page
+    # that linked it when the file is an attachment; revision 0004
+    sa.Column("source_url", sa.Text),
+    sa.Column("article_url", sa.Text),
 )
 
 reports = sa.Table(
@@ -116,7 +120,7 @@ sections = sa.Table(
 )
 
 
-def _cell_table(name: str) -> sa.Table:
+def _cell_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
     return sa.Table(
         name,
         metadata,
@@ -135,13 +139,18 @@ def _cell_table(name: str) -> sa.Table:
         sa.Column("bbox", JsonType),
         sa.Column("source_sha256", sa.Text),
         sa.Column("run_id", sa.Text),
+        # read from an image by OCR, with the engine's confidence (0..1); revision 0004
+        sa.Column("ocr", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("ocr_confidence", sa.Float),
+        *extra,
     )
 
 
 cells_t2 = _cell_table("cells_t2")
 cells_t3 = _cell_table("cells_t3")
 cells_t4 = _cell_table("cells_t4")
-cells_legacy = _cell_table("cells_legacy")
+# legacy forms vary by province and year: the printed label and code stay beside the canonical row
+cells_legacy = _cell_table("cells_legacy", sa.Column("raw_label", sa.Text), sa.Column("raw_code", sa.Text))
 
 # Canonical table code of a cell (spec §2) → the table its rows go to.
 CELL_TABLES: dict[str, sa.Table] = {
