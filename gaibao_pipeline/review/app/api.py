@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -159,7 +159,8 @@ async def _write(
     if from_form:
         back = _back_to(report_id, fields)
         response: Response = RedirectResponse(f"{back}#{anchor}", status_code=303)
-        response.set_cookie(REVIEWER_COOKIE, str(written.row["reviewer"]), samesite="strict")
+        # cookie values are Latin-1: the name (often Chinese) is percent-encoded
+        response.set_cookie(REVIEWER_COOKIE, quote(str(written.row["reviewer"])), samesite="strict")
         return response
     return JSONResponse({"id": written.id, "superseded": written.superseded, **_jsonable(written.row)}, 201)
 

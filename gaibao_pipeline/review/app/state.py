@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 from fastapi import Request
@@ -58,7 +59,7 @@ def render(request: Request, template: str, context: dict[str, Any], status_code
     base = {
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(settings, cookie),
-        "reviewer": request.cookies.get(REVIEWER_COOKIE, ""),
+        "reviewer": unquote(request.cookies.get(REVIEWER_COOKIE, "")),
         "needs_token": settings.writes_need_token,
         "read_only": settings.writes_need_token and settings.token is None,
         "host": settings.host,

@@ -249,7 +249,7 @@ def page_image(
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
 
-@router.get("/agencies/{agency}", response_class=HTMLResponse)
+@router.get("/agencies/{agency:path}", response_class=HTMLResponse)
 def agency_page(request: Request, agency: str) -> Response:
     """An agency (by its normalised name) over the years: reports, check status, the panel chart."""
     state = app_state(request)
