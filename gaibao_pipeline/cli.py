@@ -157,9 +157,9 @@ def _export(args: argparse.Namespace) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     # the web stack is imported only here: `gaibao parse` stays quick
+    import sqlalchemy as sa
     import uvicorn
 
-    from gaibao_pipeline.orchestration.resources import redact
     from gaibao_pipeline.review.app import ReviewSettings, create_app
 
     landing = Path(args.landing).expanduser() if args.landing else None
@@ -170,7 +170,8 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     app = create_app(settings)
-    print(f"database: {redact(settings.database_url)}; source files under {settings.landing_dir}")
+    shown = sa.make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"database: {shown}; source files under {settings.landing_dir}")
     print(f"review app: http://{args.host}:{args.port}/queue")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
