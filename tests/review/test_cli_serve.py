@@ -34,3 +34,5 @@ def test_writes_need_a_token_beyond_localhost() -> None:
     shared = ReviewSettings.from_env(host="0.0.0.0", environ={"GAIBAO_REVIEW_TOKEN": " t "})
     assert shared.writes_need_token and shared.token == "t" and shared.allowed_hosts == ["*"]
     assert ReviewSettings.from_env(environ={"GAIBAO_REVIEW_TOKEN": "t"}).writes_need_token
+    # another loopback address answers to its own name too
+    assert "127.0.0.2" in ReviewSettings.from_env(host="127.0.0.2", environ={}).allowed_hosts

@@ -55,7 +55,9 @@ class ReviewSettings:
     @property
     def allowed_hosts(self) -> list[str]:
         """Host headers accepted: on loopback only this machine's names (no DNS rebinding)."""
-        return ["*"] if self.listens_beyond_localhost else list(LOOPBACK_NAMES)
+        if self.listens_beyond_localhost:
+            return ["*"]
+        return list(dict.fromkeys([*LOOPBACK_NAMES, self.host.strip("[]")]))
 
     @classmethod
     def from_env(
