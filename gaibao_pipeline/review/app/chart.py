@@ -39,8 +39,8 @@ def panel_figure(panel: Sequence[PanelYear]) -> dict[str, Any]:
         title={"text": "applications, outcomes, reviews and lawsuits by year (◆ corrected by a reviewer)"},
         xaxis={"title": {"text": "report year"}, "dtick": 1},
         yaxis={"title": {"text": "count"}, "rangemode": "tozero"},
-        legend={"orientation": "h"},
-        margin={"l": 50, "r": 20, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 50, "r": 20, "t": 50, "b": 70},
         height=420,
     )
     result: dict[str, Any] = figure.to_plotly_json()
