@@ -1,4 +1,4 @@
-"""`gaibao` command line: parse files to JSON, run the pipeline, export tables, review reports."""
+"""`gaibao` command line: parse files, run the pipeline, export tables, review reports, serve the app."""
 
 from __future__ import annotations
 
@@ -155,6 +155,47 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    # the web stack is imported only here: `gaibao parse` stays quick
+    import sqlalchemy as sa
+    import uvicorn
+
+    from gaibao_pipeline.review.app import ReviewSettings, create_app
+
+    landing = Path(args.landing).expanduser() if args.landing else None
+    settings = ReviewSettings.from_env(host=args.host, database_url=args.database_url, landing_dir=landing)
+    if settings.listens_beyond_localhost and settings.token is None:
+        print(
+            f"listening on {args.host} without GAIBAO_REVIEW_TOKEN: the app is read-only for everyone",
+            file=sys.stderr,
+        )
+    app = create_app(settings)
+    shown = sa.make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"database: {shown}; source files under {settings.landing_dir}")
+    print(f"review app: http://{args.host}:{args.port}/queue")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _add_serve(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = sub.add_parser(
+        "serve", help="the review app: queue, reports beside their source, verdicts, corrections"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="SQLAlchemy URL (default: GAIBAO_DATABASE_URL or data/gaibao.sqlite)",
+    )
+    serve.add_argument(
+        "--landing",
+        metavar="DIR",
+        help="folder the source files were loaded from (default: GAIBAO_LANDING_DIR or the sample corpus)",
+    )
+    serve.set_defaults(func=_serve)
+
+
 def _synth(args: argparse.Namespace) -> int:
     from gaibao_pipeline.synth.corpus import write_corpus
 
@@ -253,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.set_defaults(func=_review)
     _add_synth(sub)
+    _add_serve(sub)
     return parser
 
 

@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from gaibao_pipeline.cli import main
-from gaibao_pipeline.db.schema import TABLES, VIEWS
+from gaibao_pipeline.db.schema import ALL_VIEWS, TABLES
 
 
 def _temp_instances() -> set[str]:
@@ -113,7 +113,7 @@ def test_export_writes_every_table_and_view(
     assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 1  # nothing loaded yet
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     assert main(["export", "--database-url", url, "--out", str(out_dir), "--format", "csv"]) == 0
-    names = {t.name for t in (*TABLES, *VIEWS)}
+    names = {t.name for t in (*TABLES, *ALL_VIEWS)}
     assert {p.name for p in out_dir.iterdir()} == {f"{n}.csv" for n in names}
     assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 0
     assert {p.suffix for p in out_dir.iterdir()} == {".csv", ".parquet"}

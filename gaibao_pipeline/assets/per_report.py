@@ -103,7 +103,7 @@ def read_parse_load(
             report_metadata.add(key, core.report_metadata(parsed.report))
             documents[key], reports[key] = parsed.stored_document, parsed.stored_report
             page = _review_page(context, review_root, key, parsed.report)
-            yield from invariant_evaluations(key, parsed.report, page)
+            yield from invariant_evaluations(key, parsed.report, page, review_pages.report_url(key))
             continue
         result = event.result
         outcomes[result.status if result else "missing, not loaded"] += 1

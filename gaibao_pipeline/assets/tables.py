@@ -64,6 +64,16 @@ _TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[sa.Table, str]]]]] = [
         "Cross-year check outcomes: each report against the same agency's previous year.",
         {**_FROM_REPORT, "previous_report_id": [(db.reports, "report_id")]},
     ),
+    (
+        db.reviews,
+        "Reviewers' verdicts on failed checks (gaibao serve), kept across reloads; stale when changed.",
+        {},
+    ),
+    (
+        db.corrections,
+        "Reviewers' corrected cell values with reasons; applied by the cells_*_reviewed views.",
+        {},
+    ),
 ]
 
 TABLE_SPECS = [

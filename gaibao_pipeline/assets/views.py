@@ -21,8 +21,9 @@ _CHECKS = [(db.check_results, "passed"), (db.check_results, "severity")]
 T3_WIDE_LINEAGE = {
     **_REPORT,
     "row_code": [(db.cells_t3, "row_code")],
-    **{col: _T3 for col in db.T3_WIDE_COLS},
+    **{col: [*_T3, (db.corrections, "value")] for col in db.T3_WIDE_COLS},
     "n_inferred": [(db.cells_t3, "inferred")],
+    "n_corrected": [(db.corrections, "value")],
 }
 SUMMARY_LINEAGE = {
     **_REPORT,
@@ -37,13 +38,13 @@ SUMMARY_LINEAGE = {
 
 @dg.asset(
     group_name=GROUP,
-    deps=[table_key(db.reports), table_key(db.cells_t3)],
+    deps=[table_key(db.reports), table_key(db.cells_t3), table_key(db.corrections)],
     code_version="1",
     kinds={"sql"},
     metadata=table_metadata(db.t3_wide, T3_WIDE_LINEAGE),
 )
 def out_t3_wide(database: DatabaseResource) -> dg.MaterializeResult:  # type: ignore[type-arg]
-    """Table 三 as printed: one row per report and row code, the seven applicant columns (a view)."""
+    """Table 三 per report and row code, seven applicant columns, reviewers' corrections applied (a view)."""
     engine = database.engine()
     upgrade_schema(engine)
     return dg.MaterializeResult(metadata={ROW_COUNT: row_count(engine, db.t3_wide)})

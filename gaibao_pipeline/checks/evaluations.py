@@ -33,6 +33,7 @@ def evaluations(
     report: Report,
     results: Sequence[CheckResult],
     review_page: Path | None = None,
+    review_url: str | None = None,
 ) -> Iterator[dg.AssetCheckEvaluation]:
     """One evaluation per invariant that applies to this report (none for those that do not)."""
     by_id: dict[str, list[CheckResult]] = defaultdict(list)
@@ -57,6 +58,8 @@ def evaluations(
         if failed:
             metadata["failures"] = dg.MetadataValue.md(_table(failed, report))
             metadata["detail"] = dg.MetadataValue.json([_plain(r) for r in failed])
+        if review_url is not None and (failed or not evaluable):
+            metadata["review_app"] = dg.MetadataValue.url(review_url)  # the report in `gaibao serve`
         if review_page is not None:
             metadata["review_page"] = dg.MetadataValue.path(str(review_page))
         yield dg.AssetCheckEvaluation(
@@ -83,7 +86,9 @@ def _table(failed: Sequence[CheckResult], report: Report) -> str:
         other = "; ".join(f"{k}: {v}" for k, v in detail.items() if k not in _SHOWN_APART)
         rows.append([scope or "-", detail.get("expected", ""), detail.get("actual", ""), involved or other])
     note = f"\n\n{len(failed) - MAX_ROWS} more in `detail`" if len(failed) > MAX_ROWS else ""
-    return md_table(["where", "expected", "found", "cells (raw text, origin) or details"], rows) + note
+    # the cells column is long: cut it at 600 characters, not 80, so the explaining cell stays
+    header = ["where", "expected", "found", "cells (raw text, origin) or details"]
+    return md_table(header, rows, limits=(80, 40, 40, 600)) + note
 
 
 _SHOWN_APART = {"row", "col", "expected", "actual", "involved", "cells"}

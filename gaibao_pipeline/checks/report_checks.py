@@ -31,7 +31,10 @@ def _results(report: Report) -> list[CheckResult]:
 
 
 def invariant_evaluations(
-    partition: str, report: Report, review_page: Path | None = None
+    partition: str, report: Report, review_page: Path | None = None, review_url: str | None = None
 ) -> Iterator[dg.AssetCheckEvaluation]:
     """勾稽 identities, value domains, completeness, timeliness and narrative agreement of one report."""
-    yield from evaluations(CORE_REPORTS, REPORT_INVARIANTS, partition, report, _results(report), review_page)
+    results = _results(report)
+    yield from evaluations(
+        CORE_REPORTS, REPORT_INVARIANTS, partition, report, results, review_page, review_url
+    )

@@ -29,10 +29,15 @@ def where_text(cell: ReportCell) -> str:
 
 
 def shown_cells(check: CheckResult, cells: dict[CellKey, ReportCell]) -> list[ReportCell]:
-    """The cells worth showing: every total involved, and the parts that hold a number."""
+    """The cells worth showing: every total involved, then the parts that hold a number.
+
+    Totals first: the printed total is what a failed identity is usually about (洪泽 2023's
+    行政复议 总计 0 beside 10 + 1), so it leads wherever the list is cut short.
+    """
+    totals = [key for key in check.cells if key[2] == "total" or key[1] in ("3.7", "4")]
+    parts = [key for key in check.cells if key not in totals]
     shown = []
-    totals = {key for key in check.cells if key[2] == "total" or key[1] in ("3.7", "4")}
-    for key in check.cells:
+    for key in totals + parts:
         cell = cells.get(key)
         if cell is not None and (key in totals or cell.inferred or cell.value not in (None, 0)):
             shown.append(cell)

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gaibao_pipeline.db.engine import json_dumps
-from gaibao_pipeline.db.schema import TABLES, VIEWS
+from gaibao_pipeline.db.schema import ALL_VIEWS, TABLES
 
 FORMATS = ("csv", "parquet")
 BATCH_ROWS = 20_000
@@ -33,7 +33,7 @@ Converter = Callable[[Any], Any]
 
 def exportable() -> dict[str, sa.Table]:
     """Every table and view that `export_tables` can write, by name, in export order."""
-    return {t.name: t for t in (*TABLES, *VIEWS)}
+    return {t.name: t for t in (*TABLES, *ALL_VIEWS)}
 
 
 def _base_type(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:

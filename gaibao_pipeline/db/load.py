@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gaibao_pipeline.contracts.schemas import SchemaFailure
 from gaibao_pipeline.db.engine import write_transaction
+from gaibao_pipeline.db.reviews import refresh_staleness
 from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
 from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
 from gaibao_pipeline.db.schema import source_files as source_files_table
@@ -107,6 +108,9 @@ def write_many_report_rows(conn: Connection, batch: Sequence[ReportRows]) -> set
     for code, table in CELL_TABLES.items():
         _insert_many(conn, table, [row for rows in ordered for row in rows.cells.get(code, [])])
     _insert_many(conn, check_results, [row for rows in ordered for row in rows.checks])
+    # reviewers' decisions are keyed by report and cell, not by these rows: they stay, and
+    # those whose basis the new rows changed are marked stale
+    refresh_staleness(conn, ordered)
     return replaced
 
 

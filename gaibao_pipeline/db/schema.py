@@ -120,7 +120,7 @@ sections = sa.Table(
 )
 
 
-def _cell_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
+def _cell_table(name: str, *extra: sa.Column[Any] | sa.Index) -> sa.Table:
     return sa.Table(
         name,
         metadata,
@@ -146,11 +146,24 @@ def _cell_table(name: str, *extra: sa.Column[Any]) -> sa.Table:
     )
 
 
-cells_t2 = _cell_table("cells_t2")
-cells_t3 = _cell_table("cells_t3")
-cells_t4 = _cell_table("cells_t4")
+def _flag_indexes(name: str) -> list[sa.Index]:
+    """Partial indexes on the cells a reviewer looks at (inferred, read by OCR); revision 0006."""
+    return [
+        sa.Index(f"ix_{name}_{flag}", "report_id", sqlite_where=sa.text(flag), postgresql_where=sa.text(flag))
+        for flag in ("inferred", "ocr")
+    ]
+
+
+cells_t2 = _cell_table("cells_t2", *_flag_indexes("cells_t2"))
+cells_t3 = _cell_table("cells_t3", *_flag_indexes("cells_t3"))
+cells_t4 = _cell_table("cells_t4", *_flag_indexes("cells_t4"))
 # legacy forms vary by province and year: the printed label and code stay beside the canonical row
-cells_legacy = _cell_table("cells_legacy", sa.Column("raw_label", sa.Text), sa.Column("raw_code", sa.Text))
+cells_legacy = _cell_table(
+    "cells_legacy",
+    sa.Column("raw_label", sa.Text),
+    sa.Column("raw_code", sa.Text),
+    *_flag_indexes("cells_legacy"),
+)
 
 # Canonical table code of a cell (spec §2) → the table its rows go to.
 CELL_TABLES: dict[str, sa.Table] = {
@@ -192,6 +205,61 @@ cross_year_results = sa.Table(
     sa.Index("ix_cross_year_results_check_id_passed", "check_id", "passed"),
 )
 
+# --- reviewers' decisions (revision 0006) ----------------------------------------------------
+# Keyed by report id and check or cell codes, with no foreign key to `reports`: a reload
+# deletes and re-inserts a report's rows, and a reviewer's work must survive it. A new
+# decision on the same key supersedes the old one (`is_current` false), which stays as
+# history; `stale` is set by the loader when a reload changed what the decision was taken on.
+
+VERDICTS = ("source_error", "parse_error", "confirmed", "dismissed")
+
+
+def _decision_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("reviewer", sa.Text, nullable=False),
+        sa.Column("created_at", Timestamp, nullable=False),
+        # what the decision was taken on: the check's outcome and its cells' values, or the
+        # parsed value and raw text of the corrected cell (compared again at every reload)
+        sa.Column("basis", JsonType, nullable=False),
+        sa.Column("is_current", sa.Boolean, nullable=False, server_default=sa.true()),
+        sa.Column("stale", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("stale_detail", sa.Text),
+    ]
+
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("review_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_id", ReportId, nullable=False),
+    sa.Column("check_id", sa.Text, nullable=False),
+    # the check instance: its row and/or column (detail), NULL for every instance of the check
+    sa.Column("row_code", sa.Text),
+    sa.Column("col_code", sa.Text),
+    sa.Column("verdict", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    *_decision_columns(),
+    sa.CheckConstraint(f"verdict IN {VERDICTS!r}", name="ck_reviews_verdict"),
+    sa.Index("ix_reviews_report_id", "report_id", "check_id"),
+    sa.Index("ix_reviews_current_verdict", "is_current", "verdict", "report_id"),
+    sa.Index("ix_reviews_stale", "stale", "is_current", "report_id"),
+)
+
+corrections = sa.Table(
+    "corrections",
+    metadata,
+    sa.Column("correction_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("report_id", ReportId, nullable=False),
+    sa.Column("table_code", sa.Text, nullable=False),
+    sa.Column("row_code", sa.Text, nullable=False),
+    sa.Column("col_code", sa.Text, nullable=False),
+    sa.Column("value", ValueType),  # the right value; NULL: the cell should be blank
+    sa.Column("reason", sa.Text, nullable=False),
+    *_decision_columns(),
+    sa.Index("ix_corrections_cell", "report_id", "table_code", "row_code", "col_code", "is_current"),
+    sa.Index("ix_corrections_stale", "stale", "is_current", "report_id"),
+)
+
 # Children first: the order in which a report's rows are deleted before it is reloaded.
 REPORT_CHILD_TABLES: tuple[sa.Table, ...] = (check_results, *CELL_TABLES.values(), sections)
 
@@ -223,6 +291,7 @@ t3_wide = sa.Table(
     sa.Column("row_code", sa.Text, primary_key=True),
     *(sa.Column(col, ValueType) for col in T3_WIDE_COLS),
     sa.Column("n_inferred", sa.Integer),
+    sa.Column("n_corrected", sa.Integer),  # values of the row a reviewer corrected (revision 0006)
 )
 
 agency_year_summary = sa.Table(
@@ -246,6 +315,31 @@ agency_year_summary = sa.Table(
     sa.Column("n_reports_agency_year", sa.Integer),
 )
 
+
+def _reviewed_view(table: sa.Table) -> sa.Table:
+    """`cells_<t>_reviewed`: the cell table with current corrections applied (revision 0006)."""
+    kept = [
+        sa.Column(c.name, c.type, primary_key=c.primary_key)
+        for c in table.columns
+        if c.name not in ("value",)
+    ]
+    return sa.Table(
+        f"{table.name}_reviewed",
+        view_metadata,
+        *kept[:3],
+        sa.Column("value", ValueType),  # the corrected value where there is one, else the parsed one
+        sa.Column("parsed_value", ValueType),  # the value as loaded
+        *kept[3:],
+        sa.Column("corrected", sa.Boolean),
+        sa.Column("correction_id", sa.Integer),
+        sa.Column("corrected_by", sa.Text),
+        sa.Column("correction_reason", sa.Text),
+        sa.Column("corrected_at", Timestamp),
+    )
+
+
+REVIEWED_CELL_VIEWS: dict[str, sa.Table] = {code: _reviewed_view(t) for code, t in CELL_TABLES.items()}
+
 # Parents before children (the order tables are created, exported and listed in README.md).
 TABLES: tuple[sa.Table, ...] = (
     source_files,
@@ -254,5 +348,9 @@ TABLES: tuple[sa.Table, ...] = (
     *CELL_TABLES.values(),
     check_results,
     cross_year_results,
+    reviews,
+    corrections,
 )
+# Consumer views, each an `out_` asset; the reviewed cell views are exported beside them.
 VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)
+ALL_VIEWS: tuple[sa.Table, ...] = (*VIEWS, *REVIEWED_CELL_VIEWS.values())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import fields, replace
 from pathlib import Path
+from urllib.parse import quote
 
 import dagster as dg
 import sqlalchemy as sa
@@ -89,11 +90,22 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         return replace(base, **overrides)
 
 
+REVIEW_URL_ENV_VAR = "GAIBAO_REVIEW_URL"
+DEFAULT_REVIEW_URL = "http://127.0.0.1:8000"  # `gaibao serve` with its defaults
+
+
 class ReviewPagesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
-    """Where reviewers' HTML pages go: `directory`, else GAIBAO_REVIEW_DIR, else data/review."""
+    """Where reviewers look: static HTML pages (`directory`, else GAIBAO_REVIEW_DIR, else
+    data/review) and the review app (`app_url`, else GAIBAO_REVIEW_URL, else gaibao serve's default)."""
 
     directory: str | None = None
+    app_url: str | None = None
 
     def root(self) -> Path:
         chosen = self.directory or os.environ.get("GAIBAO_REVIEW_DIR")
         return Path(chosen).expanduser() if chosen else Path.cwd() / "data" / "review"
+
+    def report_url(self, report_id: str) -> str:
+        """The report's page in the review app, which check metadata links to."""
+        base = self.app_url or os.environ.get(REVIEW_URL_ENV_VAR, "").strip() or DEFAULT_REVIEW_URL
+        return f"{base.rstrip('/')}/reports/{quote(report_id, safe='')}"

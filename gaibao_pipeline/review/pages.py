@@ -66,7 +66,7 @@ def review_text(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TABLE_TITLES = (
+TABLE_TITLES = (
     ("t2", "二、主动公开政府信息情况"),
     ("t3", "三、收到和处理政府信息公开申请情况"),
     ("t4", "四、行政复议、行政诉讼情况"),
@@ -114,13 +114,8 @@ def review_html(report: Report) -> str:
             body.append("<p class='ok'>Every check passed.</p>")
         body += [_check_html(c, report) for c in failed]
         cells = report.cell_map()
-        for table, title in (
-            ("t2", "二、主动公开政府信息情况"),
-            ("t3", "三、收到和处理政府信息公开申请情况"),
-            ("t4", "四、行政复议、行政诉讼情况"),
-            ("legacy", "统计表"),
-        ):
-            rows = _table_rows(report, table)
+        for table, title in TABLE_TITLES:
+            rows = table_rows(report, table)
             if rows:
                 body.append(f"<h2>{escape(title)}</h2>")
                 body.append(_table_html(table, rows, cells, bad))
@@ -156,7 +151,7 @@ def _check_html(check: CheckResult, report: Report) -> str:
     return "".join(parts) + "</div>"
 
 
-def _table_rows(report: Report, table: str) -> list[tuple[str, str, list[str]]]:
+def table_rows(report: Report, table: str) -> list[tuple[str, str, list[str]]]:
     """(row code, label, columns) of a table as the report's template defines it."""
     present = [c for c in report.cells if c.table == table]
     if not present:
@@ -173,11 +168,18 @@ def _table_rows(report: Report, table: str) -> list[tuple[str, str, list[str]]]:
     return [(code, code, ["period", "cumulative"]) for code in codes]
 
 
-def _col_label(table: str, col: str) -> str:
-    if table == "t2":
-        return T2_COLS[col].label if col in T2_COLS else col
-    labels = {c.code: c.label for c in (*T3_COLS, *T4_COLS)} if table in ("t3", "t4") else {}
-    return labels.get(col, {"period": "本期", "cumulative": "累计"}.get(col, col))
+# Per table: t3 and t4 share the code `other` (t3 其他, an applicant; t4 其他结果, an outcome).
+_COL_LABELS: dict[str, dict[str, str]] = {
+    "t2": {code: spec.label for code, spec in T2_COLS.items()},
+    "t3": {c.code: c.label for c in T3_COLS},
+    "t4": {c.code: c.label for c in T4_COLS},
+    "legacy": {"period": "本期", "cumulative": "累计"},
+}
+
+
+def col_label(table: str, col: str) -> str:
+    """The column's printed heading in `table` (the code itself when unknown)."""
+    return _COL_LABELS.get(table, {}).get(col, col)
 
 
 def _table_html(
@@ -190,9 +192,7 @@ def _table_html(
     out = ["<table>"]
     if table != "t2":
         out.append(
-            "<tr><th></th>"
-            + "".join(f"<th>{escape(_col_label(table, c))}</th>" for c in rows[0][2])
-            + "</tr>"
+            "<tr><th></th>" + "".join(f"<th>{escape(col_label(table, c))}</th>" for c in rows[0][2]) + "</tr>"
         )
     for code, label, cols in rows:
         tds = [f"<th>{escape(label)} <small>{escape(code)}</small></th>"]
@@ -222,7 +222,7 @@ def _cell_html(table: str, row: str, col: str, cell: ReportCell | None, bad: dic
     if (table, row, col) in bad:
         title["failed"] = ", ".join(bad[(table, row, col)])
     tooltip = "; ".join(f"{k}: {v}" for k, v in title.items())
-    label = f"{_col_label(table, col)}: " if table == "t2" else ""
+    label = f"{col_label(table, col)}: " if table == "t2" else ""
     return (
         f"<td class='{' '.join(classes)}' title='{escape(tooltip, quote=True)}'>{escape(label + shown)}</td>"
     )

@@ -63,7 +63,15 @@ def test_each_violation_fails_exactly_its_check_on_its_partition(
         _, metadata = partition[check_id.replace(".", "_")]
         assert metadata["failed"] >= 1 and metadata["file"] == f"{check_id}.txt"
         assert Path(metadata["review_page"]).is_file()
+        # the report's page in the review app (`gaibao serve`)
+        assert metadata["review_app"] == f"http://127.0.0.1:8000/reports/{report_key(f'{check_id}.txt')}"
         assert all(detail["cells"] for detail in metadata["detail"])
+        # escaped once: no HTML entity reaches the UI, which would print it as `&#x27;`
+        assert "&#" not in metadata["failures"] and "&lt;" not in metadata["failures"]
+    # the explaining cell (the printed total) leads the cells and is not cut off
+    _, block = results[report_key("t4.block_total.txt")]["t4_block_total"]
+    cells_column = block["failures"].split("\n")[2].split(" | ")[-1]
+    assert cells_column.startswith("review total\\=") and "…" not in cells_column
 
 
 def test_balance_failure_metadata_names_the_injected_cells(

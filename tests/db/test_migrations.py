@@ -29,7 +29,7 @@ from gaibao_pipeline.db import (
     upgrade_schema,
 )
 from gaibao_pipeline.db.migrate import alembic_config, migration_connection
-from gaibao_pipeline.db.schema import TABLES, VIEWS, metadata
+from gaibao_pipeline.db.schema import ALL_VIEWS, TABLES, metadata
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,7 +40,7 @@ def test_upgrade_creates_tables_views_and_indexes(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
     inspector = sa.inspect(engine)
     assert {t.name for t in TABLES} | {"alembic_version"} == set(inspector.get_table_names())
-    assert {v.name for v in VIEWS} == set(inspector.get_view_names())
+    assert {v.name for v in ALL_VIEWS} == set(inspector.get_view_names())
     report_indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("reports")}
     assert report_indexes["ix_reports_agency_normalized_year"] == ["agency_normalized", "year"]
     check_indexes = {ix["name"]: ix["column_names"] for ix in inspector.get_indexes("check_results")}
