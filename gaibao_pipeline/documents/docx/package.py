@@ -23,7 +23,7 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 # A member below this inflated size cannot exhaust anything, whatever its ratio: a legitimate
 # 100 KB part of repeated spaces compresses 1000:1 and must not be called a bomb.
-_RATIO_FLOOR_BYTES = 1024 * 1024
+RATIO_FLOOR_BYTES = 1024 * 1024
 
 
 def safe_xml_parser() -> etree.XMLParser:
@@ -53,7 +53,7 @@ def open_zip(data: bytes, limits: Limits, what: str = "DOCX") -> zipfile.ZipFile
             f"{what} inflates to {total:,} bytes; the limit is {limits.max_decompressed_bytes:,}",
         )
     for info in infos:
-        if info.file_size < _RATIO_FLOOR_BYTES:
+        if info.file_size < RATIO_FLOOR_BYTES:
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio:
