@@ -70,8 +70,9 @@ def _text_runs(run: TextRun, ids: _Ids) -> list[str]:
     baseline = 0.88 * run.size
     steps = [_mm(a) for a in advances[:-1]]
     delta = f" DeltaX={quoteattr(_delta_x(steps))}" if steps else ""
+    boundary = f"{_mm(run.x)} {_mm(run.top)} {_mm(width)} {_mm(run.size)}"
     return [
-        f'<ofd:TextObject ID="{ids.next()}" Boundary="{_mm(run.x)} {_mm(run.top)} {_mm(width)} {_mm(run.size)}" '
+        f'<ofd:TextObject ID="{ids.next()}" Boundary="{boundary}" '
         f'Font="{_FONT_ID}" Size="{_mm(run.size)}"><ofd:FillColor Value="0 0 0"/>'
         f'<ofd:TextCode X="0" Y="{_mm(baseline)}"{delta}>{escape(run.text)}</ofd:TextCode></ofd:TextObject>'
     ]
