@@ -136,12 +136,23 @@ def _paragraph(
 
 
 def _grid(slots: dict[tuple[int, int], _Slot], top: int, bottom: int, sheet_number: int, index: int) -> Grid:
+    """Rows `top`..`bottom` as a grid: every slot a cell, empty ones too (a blank is no lost cell)."""
     inside = {(r, c): s for (r, c), s in slots.items() if top <= r <= bottom}
     first_col = min(c for _r, c in inside)
+    last_col = max(c + s.colspan - 1 for (_r, c), s in inside.items())
+    covered = {
+        (r + dr, c + dc)
+        for (r, c), slot in inside.items()
+        for dr in range(min(slot.rowspan, bottom - r + 1))
+        for dc in range(slot.colspan)
+    }
+    for r in range(top, bottom + 1):
+        for c in range(first_col, last_col + 1):
+            if (r, c) not in covered:
+                inside[(r, c)] = _Slot("")
     cells = []
     for (r, c), slot in sorted(inside.items()):
-        rowspan = min(slot.rowspan, bottom - r + 1)
         row, col = r - top, c - first_col
         where = Provenance(page=sheet_number, table_index=index, row=row, col=col, line=r + 1)
-        cells.append(Cell(row, col, slot.text, rowspan, slot.colspan, where))
+        cells.append(Cell(row, col, slot.text, min(slot.rowspan, bottom - r + 1), slot.colspan, where))
     return Grid(cells, index=index)
