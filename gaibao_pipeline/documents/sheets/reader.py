@@ -71,6 +71,8 @@ def read_workbook(data: bytes, kind: str, name: str, limits: Limits) -> Document
     sheets_read = 0
     try:
         metadata = workbook.sheets_metadata
+        if not metadata:
+            raise DocumentError(Status.UNREADABLE, "workbook holds no sheets")
         if len(metadata) > limits.max_pages:
             raise DocumentError(
                 Status.TOO_LARGE, f"workbook has {len(metadata):,} sheets; the limit is {limits.max_pages:,}"
