@@ -142,7 +142,7 @@ def detect_format(data: bytes, name: str = "") -> str:
     head = data[:2048]
     if b"%PDF-" in data[:1024]:
         return "pdf"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):  # a zip, or an empty one
         return _zip_kind(data)
     if head.startswith(OLE_MAGIC):
         return _ole_kind(data)  # Word 97-2003, WPS and Excel/WPS workbooks are all OLE files
