@@ -21,9 +21,9 @@ from gaibao_pipeline.runner.parse import parse_bytes
 from gaibao_pipeline.synth import SynthReport, build_docx, build_html, random_report
 from gaibao_pipeline.synth.ofd_builder import VARIANTS as OFD_VARIANTS
 from gaibao_pipeline.synth.ofd_builder import build_ofd
+from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
 from gaibao_pipeline.synth.xlsx_builder import VARIANTS as XLSX_VARIANTS
 from gaibao_pipeline.synth.xlsx_builder import build_xlsx
-from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
 from tests.conftest import DATA
 
 TEMPLATE_DOCX = DATA / "documents" / "template-2021-blank.docx"
