@@ -296,11 +296,13 @@ def with_companions(
         return extracted
     (text,) = documents
     if workbooks.is_workbook(document):
-        if not workbooks.names_report(document, extracted.source.file):
-            message = f"{workbooks.UNNAMED}: its tables are read with {text.inner_path}, beside it"
-            return replace(extracted, document=None, status=Status.NOT_A_REPORT, message=message)
-        return extracted
-    if entry is not text or not sheets or _has_tables(extracted):
+        if workbooks.names_report(document, extracted.source.file) or not _lacks_tables(
+            member, text, limits, extract
+        ):
+            return extracted  # a report of its own, or tables no document takes: the parse stage says
+        message = f"{workbooks.UNNAMED}; its tables are read with {text.inner_path}, the report beside it"
+        return replace(extracted, document=None, status=Status.NOT_A_REPORT, message=message)
+    if entry != text or not sheets or _has_tables(extracted):
         return extracted
     grids = len(document.grids)
     for sheet in sheets:
@@ -331,6 +333,16 @@ def _has_tables(extracted: ExtractedDocument) -> bool:
     except Exception:  # the parse stage reports a parser failure; here it only means "no tables"
         return False
     return any(cell.raw is not None for cell in report.cells)
+
+
+def _lacks_tables(member: MemberPath, text: Entry, limits: Limits, extract: Extract) -> bool:
+    """Whether the document beside a workbook reads without tables of its own (so takes the workbook's)."""
+    try:
+        data = member_bytes(MemberPath(member.archive, text.inner_path), limits)
+    except DocumentError:
+        return False
+    read = extract(data, f"{member.archive.name}{SEPARATOR}{text.inner_path}", limits)
+    return read.document is not None and not _has_tables(read)
 
 
 def _companion(member: MemberPath, sheet: Entry, limits: Limits, extract: Extract) -> Document | None:

@@ -18,10 +18,7 @@ from gaibao_pipeline.parsing import document_lines
 from gaibao_pipeline.parsing.metadata import extract_metadata
 from gaibao_pipeline.report import Report
 
-UNNAMED = (
-    "a workbook of statistics tables that names no agency and year in its title or first rows; "
-    "its tables belong to the report it was published with"
-)
+UNNAMED = "a workbook of statistics tables that names no agency and year in its title or first rows"
 
 
 def is_workbook(document: Document | None) -> bool:
@@ -42,4 +39,7 @@ def settle(document: Document | None, report: Report) -> Report:
         return report
     if report.report.agency is not None and report.report.year is not None:
         return report
-    return Report.failed(report.source, Status.NOT_A_REPORT, UNNAMED)
+    message = (
+        f"{UNNAMED}; its tables belong to the report it was published with (the article page it came with)"
+    )
+    return Report.failed(report.source, Status.NOT_A_REPORT, message)
