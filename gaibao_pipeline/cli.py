@@ -184,7 +184,9 @@ def _add_synth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     synth.add_argument("-n", type=int, required=True, metavar="N", help="number of reports")
     synth.add_argument("--seed", type=int, default=0, help="same seed, same reports (default: 0)")
     synth.add_argument(
-        "--formats", default="text,html,docx,pdf", help="comma-separated (default: text,html,docx,pdf)"
+        "--formats",
+        default="text,html,docx,pdf,ofd,xlsx",
+        help="comma-separated (default: text,html,docx,pdf,ofd,xlsx)",
     )
     synth.add_argument(
         "--pdf-engine",
