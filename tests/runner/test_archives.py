@@ -23,12 +23,12 @@ from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.runner.landing import FileState, compare, index, scan
 from gaibao_pipeline.runner.parse import parse_file
 from gaibao_pipeline.runner.stages import read_and_parse_each, register
-from gaibao_pipeline.synth import SynthReport, build_docx
+from gaibao_pipeline.synth import build_docx
 from gaibao_pipeline.synth.ofd_builder import build_ofd
 from gaibao_pipeline.synth.pdf_builder import build_report_pdf
 from gaibao_pipeline.synth.text_builder import build_text
-from gaibao_pipeline.synth.xlsx_builder import build_xlsx
 from tests.support.archives import seven_zip_of, zip_of
+from tests.support.workbooks import anonymous_workbook
 from tests.test_formats_roundtrip import TEMPLATE_DOCX, make_report, mismatches
 
 REPORTS = {
@@ -137,26 +137,11 @@ def test_a_member_gone_from_a_rewritten_archive_is_gone_from_the_folder(tmp_path
     assert [(s.file.relative_path, s.kind) for s in seen] == [("b.zip!a.txt", "unchanged")]  # same bytes
 
 
-def _anonymous_workbook(built: SynthReport) -> bytes:
-    """The report's tables as a workbook whose title and filer rows name no agency and year."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(build_xlsx(built))) as source, zipfile.ZipFile(out, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == "xl/sharedStrings.xml":
-                text = data.decode()
-                for name in (f"{built.title}统计表", f"填报单位：{built.agency}"):
-                    text = text.replace(name, "政府信息公开情况统计表")
-                data = text.encode()
-            target.writestr(info, data)
-    return out.getvalue()
-
-
 def test_a_report_split_into_its_text_and_a_workbook_of_its_tables_is_one_report(tmp_path: Path) -> None:
     built = make_report(3, "2021")
     text = build_text(built, "tab_rows").decode()
     narrative = "\n".join(line for line in text.splitlines() if "\t" not in line).encode()
-    bundle = {"年报/报告正文.txt": narrative, "年报/附表.xlsx": _anonymous_workbook(built)}
+    bundle = {"年报/报告正文.txt": narrative, "年报/附表.xlsx": anonymous_workbook(built)}
     (tmp_path / "年报.zip").write_bytes(zip_of(bundle))
     reports = _read_all(tmp_path)
     report = reports["年报.zip!年报/报告正文.txt"]
@@ -172,7 +157,7 @@ def test_a_document_with_its_own_tables_takes_no_workbook(tmp_path: Path) -> Non
     built = make_report(4, "2021")
     bundle = {
         "a/report.pdf": build_report_pdf(built),
-        "a/tables.xlsx": _anonymous_workbook(make_report(5, "2021")),
+        "a/tables.xlsx": anonymous_workbook(make_report(5, "2021")),
     }
     (tmp_path / "b.zip").write_bytes(zip_of(bundle))
     reports = _read_all(tmp_path)

@@ -26,16 +26,13 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 RATIO_FLOOR_BYTES = 1024 * 1024
 
 
+# lxml options that neither expand entities, load DTDs, lift the size limits nor touch the network
+SAFE_XML_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
+
+
 def safe_xml_parser() -> etree.XMLParser:
     """An XML parser that neither expands entities, loads DTDs nor touches the network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLParser(**SAFE_XML_OPTIONS, remove_comments=True, remove_pis=True)
 
 
 def open_zip(data: bytes, limits: Limits, what: str = "DOCX") -> zipfile.ZipFile:

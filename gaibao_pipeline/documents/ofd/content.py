@@ -21,37 +21,17 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from gaibao_pipeline.documents.ofd.package import child, children, local, numbers, parse_box
-from gaibao_pipeline.documents.ofd.paths import Subpath, parse_path
+from gaibao_pipeline.documents.ofd.paths import parse_path
 from gaibao_pipeline.documents.pdf.glyphs import Glyph, is_unreadable_char
-from gaibao_pipeline.documents.pdf.survey import THIN
+from gaibao_pipeline.documents.pdf.rules import IDENTITY, Matrix, then  # a b c d e f, as a PDF's cm
 from gaibao_pipeline.documents.pdf.tables import Edge, make_edge
 
 MM = 72 / 25.4  # points per millimetre
 MAX_DEPTH = 16  # page blocks and composite units followed this deep (a unit may name itself)
 MAX_EDGES = 50_000  # rule pieces on one page beyond which its tables are not looked for
-DEFAULT_LINE_WIDTH = 0.353  # mm, the standard's default
 ASCENT, DESCENT = 0.88, 0.12  # of the font size, above and below the baseline (as the PDF reader's boxes)
 STRAIGHT = 0.35  # mm: a segment whose ends differ less than this across runs along an axis
 WHITE = 0.95  # share of full intensity at and above which a colour is paper-white
-
-Matrix = tuple[
-    float, float, float, float, float, float
-]  # a b c d e f: x' = a x + c y + e, y' = b x + d y + f
-IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-
-
-def then(inner: Matrix, outer: Matrix) -> Matrix:
-    """The matrix applying `inner` first, then `outer`."""
-    a, b, c, d, e, f = inner
-    a2, b2, c2, d2, e2, f2 = outer
-    return (
-        a * a2 + b * c2,
-        a * b2 + b * d2,
-        c * a2 + d * c2,
-        c * b2 + d * d2,
-        e * a2 + f * c2 + e2,
-        e * b2 + f * d2 + f2,
-    )
 
 
 def apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
@@ -189,7 +169,7 @@ class PageWalker:
             return
         for subpath in parse_path(_path_data(element), matrix):
             # a filled area is a rule only as a thin bar (Word and WPS draw borders so)
-            if stroked or (len(subpath.points) >= 3 and _is_thin(subpath)):
+            if stroked or (len(subpath.points) >= 3 and subpath.is_thin()):
                 for start, end in subpath.straight_segments():
                     self._edge(start, end)
 
@@ -218,12 +198,6 @@ class PageWalker:
 def _path_data(element: etree._Element) -> str:
     data = child(element, "AbbreviatedData")
     return (data.text or "") if data is not None else ""
-
-
-def _is_thin(subpath: Subpath) -> bool:
-    xs = [p[0] for p in subpath.points]
-    ys = [p[1] for p in subpath.points]
-    return min(max(xs) - min(xs), max(ys) - min(ys)) < THIN
 
 
 def _em(ch: str, size: float) -> float:

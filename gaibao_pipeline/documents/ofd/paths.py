@@ -4,38 +4,17 @@ The commands (GB/T 33190 §9.3.4): `S x y` and `M x y` start a subpath, `L x y` 
 `Q x1 y1 x y` and `B x1 y1 x2 y2 x y` draw curves, `A rx ry angle large sweep x y` an arc,
 `C` closes the subpath. Only straight segments can be table rules; curves and arcs only move
 the pen. A command missing its numbers ends the path (what was read before it is kept).
+Subpaths are the PDF reader's (`pdf.rules.Subpath`), so both judge rules the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-Point = tuple[float, float]
+from gaibao_pipeline.documents.pdf.rules import Point, Subpath
+
 _OPERANDS = {"S": 2, "M": 2, "L": 2, "Q": 4, "B": 6, "A": 7, "C": 0}
 MAX_COMMANDS = 100_000  # per path object: more is a drawing, not a table's rules
-
-
-class Subpath:
-    """A subpath's points (already placed on the page) and which segments are straight."""
-
-    __slots__ = ("points", "straight")
-
-    def __init__(self, start: Point) -> None:
-        self.points = [start]
-        self.straight: list[bool] = []  # segment i joins points[i] and points[i + 1]
-
-    def add(self, point: Point, straight: bool) -> None:
-        self.points.append(point)
-        self.straight.append(straight)
-
-    def close(self) -> None:
-        if self.points[-1] != self.points[0]:
-            self.add(self.points[0], True)
-
-    def straight_segments(self) -> Iterator[tuple[Point, Point]]:
-        for i, straight in enumerate(self.straight):
-            if straight:
-                yield self.points[i], self.points[i + 1]
 
 
 def parse_path(data: str, place: tuple[float, float, float, float, float, float]) -> list[Subpath]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from gaibao_pipeline.documents.docx.package import read_member
+from gaibao_pipeline.documents.docx.package import SAFE_XML_OPTIONS, read_member
 from gaibao_pipeline.errors import DocumentError, Status
 
 MAX_SHEET_CELLS = 5_000_000  # rows × columns of a sheet's used range; real statistics forms have < 10^4
@@ -64,18 +64,8 @@ def _check(used: UsedRange, sheet: str) -> None:
         )
 
 
-def _iterparse(
-    data: bytes, tag: str | tuple[str, ...], events: tuple[str, ...] = ("end",)
-) -> etree.iterparse:
-    return etree.iterparse(
-        io.BytesIO(data),
-        events=events,
-        tag=tag,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-    )
+def _iterparse(data: bytes, tag: tuple[str, ...], events: tuple[str, ...]) -> etree.iterparse:
+    return etree.iterparse(io.BytesIO(data), events=events, tag=tag, **SAFE_XML_OPTIONS)
 
 
 def _column_number(letters: str) -> int:
