@@ -35,6 +35,7 @@ the workbook's own entry then gets `not_a_report`, saying where its tables went.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -128,15 +129,16 @@ def _may_be_archive(path: Path) -> bool:
         return False  # the read stage says what is wrong with it
 
 
-_CACHE: dict[tuple[str, int, int], ArchiveListing] = {}
+CacheKey = tuple[str, int, int, Limits]
+_CACHE: dict[CacheKey, ArchiveListing] = {}
 
 
-def _cache_key(path: Path) -> tuple[str, int, int] | None:
+def _cache_key(path: Path, limits: Limits) -> CacheKey | None:
     try:
         stat = path.stat()
     except OSError:
         return None
-    return str(path), stat.st_size, stat.st_mtime_ns
+    return str(path), stat.st_size, stat.st_mtime_ns, limits
 
 
 def listings(paths: Iterable[Path], limits: Limits, *, isolated: bool = True) -> dict[Path, ArchiveListing]:
@@ -145,9 +147,9 @@ def listings(paths: Iterable[Path], limits: Limits, *, isolated: bool = True) ->
     `isolated=False` lists in this process: for a caller that is itself a worker (the read stage).
     """
     found: dict[Path, ArchiveListing] = {}
-    todo: list[tuple[tuple[str, int, int], Path]] = []
+    todo: list[tuple[CacheKey, Path]] = []
     for path in paths:
-        key = _cache_key(path)
+        key = _cache_key(path, limits)
         if key is None:
             continue
         if key in _CACHE:
@@ -158,7 +160,7 @@ def listings(paths: Iterable[Path], limits: Limits, *, isolated: bool = True) ->
         return found
     if len(_CACHE) + len(todo) > _CACHE_SIZE:
         _CACHE.clear()
-    if not isolated:
+    if not isolated or mp.current_process().daemon:  # a daemonic worker may start no process
         for key, path in todo:
             try:
                 _CACHE[key] = found[path] = list_archive_file(path, limits)
