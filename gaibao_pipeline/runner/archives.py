@@ -14,6 +14,10 @@ recognises an entry's path, opens the archive and reads the member under the lim
 the archive's bytes alone, so reloading is idempotent. A member that left the archive is
 gone from the folder like a deleted file (its rows are kept).
 
+The other way, one partition per archive whose read stage returns a document per member,
+would give one partition several report ids and rows to replace: a reload could not say
+which rows are its own, and a member's status would hide inside its archive's.
+
 An archive that cannot be listed (encrypted names, corrupt, over a limit) stays one entry
 under its own path, and reading it gives its status. Members that cannot be read
 (encrypted, a bomb, a name leading outside the archive, nested too deep) are entries whose
@@ -21,9 +25,12 @@ reading gives their status, so every file inside is accounted for.
 
 Listing reads the members of hostile files: it runs in a worker process under the time and
 memory limits (`workers.run_isolated`), never in the sensor's or the run's process, and
-once per archive version per process (cached by path, size and modification time). Zip
-containers that are documents (DOCX, XLSX, OFD, ODF) are told apart in-process from their
-directory alone and are not opened further.
+once per archive version per process (cached by path, size, modification time and limits).
+Listing inflates every member (to hash it and to open nested archives), so a process that
+scans a folder of many large archives pays for it once; the run's own scan of the folder
+(`assets/raw.py` maps keys to paths with `landing.index`) pays it again. Zip containers that
+are documents (DOCX, XLSX, OFD, ODF) are told apart in-process from their directory alone
+and are not opened further.
 
 A report split into members. Agencies publish the text as a document and the statistics
 tables as a workbook beside it. When a document is the only one in its folder of the
