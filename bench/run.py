@@ -35,7 +35,7 @@ import summary
 from generate import generate
 from memory import PeakSampler
 
-from gaibao_pipeline.synth.corpus import GENERATOR_VERSION
+from gaibao_pipeline.synth.corpus import FORMATS, GENERATOR_VERSION
 
 HERE = Path(__file__).parent
 PHASES = HERE / "phases.py"
@@ -218,7 +218,7 @@ def main() -> None:
         "--overhead-pairs", type=int, default=3, help="alternating runs with and without Dagster (default 3)"
     )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--formats", default="text,html,docx,pdf")
+    parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--pdf-engine", choices=["auto", "soffice", "builtin"], default="auto")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument(

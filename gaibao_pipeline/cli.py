@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.runner.archives import expand_paths, output_stem
 from gaibao_pipeline.runner.parse import parse_paths
 from gaibao_pipeline.runner.workers import default_workers
 
@@ -29,6 +30,7 @@ def _parse(args: argparse.Namespace) -> int:
         else:
             print(f"{name}: no such file", file=sys.stderr)
             failed += 1
+    paths = expand_paths(paths, limits)  # each file inside an archive is a report of its own
     # worker processes: a file that hangs or exhausts memory gets its status, the rest carry on
     workers = min(args.workers or default_workers(), max(len(paths), 1))
     by_path = dict(parse_paths(paths, limits, workers))
@@ -42,7 +44,7 @@ def _parse(args: argparse.Namespace) -> int:
         if args.out:
             out_dir = Path(args.out)
             out_dir.mkdir(parents=True, exist_ok=True)
-            (out_dir / f"{path.stem}.json").write_text(
+            (out_dir / f"{output_stem(path)}.json").write_text(
                 json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8"
             )
         else:
@@ -223,7 +225,9 @@ def _add_synth(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     synth.add_argument("-n", type=int, required=True, metavar="N", help="number of reports")
     synth.add_argument("--seed", type=int, default=0, help="same seed, same reports (default: 0)")
     synth.add_argument(
-        "--formats", default="text,html,docx,pdf", help="comma-separated (default: text,html,docx,pdf)"
+        "--formats",
+        default="text,html,docx,pdf,ofd,xlsx",
+        help="comma-separated (default: text,html,docx,pdf,ofd,xlsx)",
     )
     synth.add_argument(
         "--pdf-engine",

@@ -15,7 +15,7 @@ class Status(StrEnum):
     NOT_A_REPORT = "not_a_report"  # readable, but not an information-disclosure annual report
     TOO_LARGE = "too_large"  # over a configured size, page or decompression limit
     TIMEOUT = "timeout"  # over the per-file time limit
-    UNSUPPORTED_FORMAT = "unsupported_format"  # a format we do not read (image, spreadsheet, …)
+    UNSUPPORTED_FORMAT = "unsupported_format"  # a format we recognise but do not read (xlsb, tar, …)
     NEEDS_CONVERTER = "needs_converter"  # .doc/.wps without LibreOffice installed
     MULTIPLE_REPORTS = "multiple_reports"  # one file holds several reports: split it to load them
     INVALID = "invalid"  # parsed rows break the table contracts: not loaded, to keep tables sound

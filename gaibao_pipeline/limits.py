@@ -21,6 +21,11 @@ class Limits:
     max_text_chars: int = 5_000_000  # decoded text of one file; real reports have under 10^5
     timeout_seconds: float = 180.0  # wall time for reading and parsing one file
     max_worker_memory_bytes: int = 4096 * MB  # address space of a worker process reading one file
+    # Archives (.zip, .rar, .7z) are opened member by member; every member is a file of its own
+    # and meets the limits above, `max_compression_ratio` included.
+    max_archive_members: int = 1000  # files in one archive, nested archives' files included
+    max_archive_depth: int = 3  # archives inside archives below the landing file (a.zip!b.zip!c.7z)
+    max_archive_bytes: int = 1024 * MB  # total inflated size of one archive's members
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:

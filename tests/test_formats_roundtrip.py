@@ -3,7 +3,8 @@
 Values are drawn at random (consistent with the 勾稽关系) so no sample's exact numbers or
 strings are involved. DOCX fills the official blank 2021 template (real merges); HTML uses
 the official rowspan/colspan layout; PDFs are exported from both by LibreOffice; text comes
-in each layout crawlers produce.
+in each layout crawlers produce; OFD packages are laid out like the PDF builder's pages;
+XLSX workbooks hold the tables alone (XLS, WPS .et and ODS: tests/documents/test_sheets.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ import pytest
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.parse import parse_bytes
 from gaibao_pipeline.synth import SynthReport, build_docx, build_html, random_report
+from gaibao_pipeline.synth.ofd_builder import VARIANTS as OFD_VARIANTS
+from gaibao_pipeline.synth.ofd_builder import build_ofd
 from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
+from gaibao_pipeline.synth.xlsx_builder import VARIANTS as XLSX_VARIANTS
+from gaibao_pipeline.synth.xlsx_builder import build_xlsx
 from tests.conftest import DATA
 
 TEMPLATE_DOCX = DATA / "documents" / "template-2021-blank.docx"
@@ -126,4 +131,29 @@ def test_html_page_whose_tables_are_lines_of_text(seed: int) -> None:
     page = f"<html><head><meta charset='utf-8'><title>{built.title}</title></head><body>{body}</body></html>"
     parsed = parse_bytes(page.encode("utf-8"), "report.html")
     assert parsed.ok and parsed.source.format == "html"
+    assert not mismatches(built, parsed)
+
+
+@pytest.mark.parametrize("variant", OFD_VARIANTS)
+@pytest.mark.parametrize("template", ["2021", "2019"])
+@pytest.mark.parametrize("seed", range(3))
+def test_ofd_package(seed: int, template: str, variant: str) -> None:
+    """The whole report as an OFD package: positioned text, tables ruled by paths, split across pages."""
+    built = make_report(seed, template)
+    parsed = parse_bytes(build_ofd(built, variant, open_breaks=seed % 2 == 0), "report.ofd")
+    assert parsed.ok and parsed.source.format == "ofd"
+    assert not mismatches(built, parsed)
+    assert parsed.page_count is not None and parsed.page_count > 1
+    cell = next(c for c in parsed.cells if c.raw)
+    assert cell.where is not None and cell.where.page is not None and cell.where.bbox is not None
+
+
+@pytest.mark.parametrize("variant", XLSX_VARIANTS)
+@pytest.mark.parametrize("template", ["2021", "2019"])
+@pytest.mark.parametrize("seed", range(3))
+def test_xlsx_workbook_of_the_tables(seed: int, template: str, variant: str) -> None:
+    """The statistics tables as a workbook: merged headers, formulas, the title naming agency and year."""
+    built = make_report(seed, template)
+    parsed = parse_bytes(build_xlsx(built, variant), "tables.xlsx")
+    assert parsed.ok and parsed.source.format == "xlsx"
     assert not mismatches(built, parsed)

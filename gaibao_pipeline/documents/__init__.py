@@ -1,17 +1,31 @@
 """Readers: bytes of any supported format in, one `Document` (paragraphs + grids) out.
 
 `read_document` picks the reader by content, not by extension, and turns every failure
-into a `DocumentError` with a per-file status.
+into a `DocumentError` with a per-file status. A format we recognise but do not read says
+which it is (`unsupported_format: xlsb: …`).
 """
 
 from __future__ import annotations
 
-from gaibao_pipeline.documents.detect import detect_format
+from gaibao_pipeline.documents.detect import ARCHIVE_KINDS, SPREADSHEET_KINDS, detect_format
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 
 __all__ = ["detect_format", "read_document"]
+
+# Formats recognised from their bytes but not read, with what to do about them.
+_NOT_READ = {
+    "xlsb": "Excel binary workbook (.xlsb); save it as .xlsx",
+    "pptx": "PowerPoint presentation, not a report",
+    "ppt": "PowerPoint presentation, not a report",
+    "odp": "ODF presentation, not a report",
+    "gzip": "gzip-compressed file; unpack it into the landing folder",
+    "bzip2": "bzip2-compressed file; unpack it into the landing folder",
+    "xz": "xz-compressed file; unpack it into the landing folder",
+    "zstd": "zstd-compressed file; unpack it into the landing folder",
+    "tar": "tar archive; unpack it into the landing folder",
+}
 
 
 def read_document(data: bytes, name: str = "", limits: Limits | None = None) -> Document:
@@ -48,6 +62,18 @@ def read_document(data: bytes, name: str = "", limits: Limits | None = None) -> 
         raise DocumentError(Status.NEEDS_OCR, "file is an image; it has no text layer to read")
     if kind == "unreadable":
         raise DocumentError(Status.UNREADABLE, "file looks like a zip container but cannot be opened")
-    if kind in ("xlsx", "zip"):
-        raise DocumentError(Status.UNSUPPORTED_FORMAT, f"{kind} files are not reports we can read")
+    if kind == "ofd":
+        from gaibao_pipeline.documents.ofd.reader import read_ofd
+
+        return read_ofd(data, limits)
+    if kind in SPREADSHEET_KINDS:
+        from gaibao_pipeline.documents.sheets.reader import read_workbook
+
+        return read_workbook(data, kind, name, limits)
+    if kind in ARCHIVE_KINDS:
+        from gaibao_pipeline.documents.archive.reader import read_archive
+
+        return read_archive(data, kind, limits)
+    if kind in _NOT_READ:
+        raise DocumentError(Status.UNSUPPORTED_FORMAT, f"{kind}: {_NOT_READ[kind]}")
     raise DocumentError(Status.UNREADABLE, "file is binary data of no known document format")

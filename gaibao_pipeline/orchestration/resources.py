@@ -75,6 +75,9 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     max_text_chars: int | None = None
     timeout_seconds: float | None = None
     max_worker_memory_bytes: int | None = None
+    max_archive_members: int | None = None
+    max_archive_depth: int | None = None
+    max_archive_bytes: int | None = None
     # Worker processes reading files in one run (default: one per core). With two runs at
     # once on a 2-core machine, 1 keeps the machine from being oversubscribed.
     read_workers: int | None = None

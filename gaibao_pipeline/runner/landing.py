@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from gaibao_pipeline.runner import archives
 from gaibao_pipeline.runner.keys import normalise_relative_path, report_key
 
 LANDING_ENV_VAR = "GAIBAO_LANDING_DIR"
@@ -71,7 +72,10 @@ class FileState:
 
 
 def scan(root: Path) -> list[LandedFile]:
-    """Every candidate file under `root` (recursively, not following symlinked folders), sorted by path."""
+    """Every candidate file under `root` (recursively, not following symlinked folders), sorted by path.
+
+    An archive's files are entries of their own (`bundle.zip!a.pdf`): see `archives`.
+    """
     found: list[LandedFile] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if is_candidate(d))
@@ -87,7 +91,7 @@ def scan(root: Path) -> list[LandedFile]:
                 continue
             relative = normalise_relative_path(path.relative_to(root).as_posix())
             found.append(LandedFile(relative, stat.st_size, stat.st_mtime_ns))
-    return sorted(found, key=lambda f: f.relative_path)
+    return sorted(archives.expand(root, found), key=lambda f: f.relative_path)
 
 
 def index(root: Path) -> dict[str, str]:
@@ -143,7 +147,9 @@ def compare(
                 yield Seen(landed, before, "deferred")
             continue
         try:
-            sha = file_sha256(root / landed.relative_path)
+            sha = archives.member_sha256(root, landed.relative_path) or file_sha256(
+                root / landed.relative_path
+            )
         except OSError:  # vanished or unreadable right now: try again on the next scan
             if before is not None:
                 yield Seen(landed, before, "deferred")

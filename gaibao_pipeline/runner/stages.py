@@ -21,6 +21,7 @@ from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.runner import archives, workbooks
 from gaibao_pipeline.runner.keys import sha256_hex
 from gaibao_pipeline.runner.landing import FileState, file_sha256
 from gaibao_pipeline.runner.packed import Packed
@@ -141,6 +142,9 @@ def read_path(path: Path, limits: Limits) -> ExtractedDocument:
 
     Module-level so `workers.run_isolated` can run it in a worker process.
     """
+    member = archives.locate(path)
+    if member is not None:  # a file inside an archive (`bundle.zip!a.pdf`): see runner/archives.py
+        return _read_member(member, limits)
     try:
         size = path.stat().st_size
         if size > limits.max_file_bytes:
@@ -152,6 +156,15 @@ def read_path(path: Path, limits: Limits) -> ExtractedDocument:
         return _failed(failed_source(path.name), Status.UNREADABLE, message)
     # The hash of the bytes actually read: the file may have changed since it was registered.
     return extract_bytes(data, path.name, limits)
+
+
+def _read_member(member: archives.MemberPath, limits: Limits) -> ExtractedDocument:
+    """A file inside an archive, read like any file (with the workbooks beside it that hold its tables)."""
+    try:
+        data = archives.member_bytes(member, limits)
+    except DocumentError as exc:
+        return _failed(archives.member_source(member, limits), exc.status, exc.message)
+    return archives.with_companions(member, extract_bytes(data, member.name, limits), limits, extract_bytes)
 
 
 def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
@@ -229,10 +242,11 @@ def parse(extracted: ExtractedDocument) -> Report:
     if extracted.document is None:
         return Report.failed(extracted.source, extracted.status, extracted.message or extracted.status.value)
     try:
-        return parse_document(extracted.document, extracted.source)
+        report = parse_document(extracted.document, extracted.source)
     except RecursionError:
         return Report.failed(extracted.source, Status.UNREADABLE, "document is nested too deeply to parse")
     except Exception as exc:  # a parser bug on one file must not stop the run
         log.exception("unexpected error while parsing %s", extracted.source.file)
         message = f"could not parse file ({type(exc).__name__}: {exc})"
         return Report.failed(extracted.source, Status.UNREADABLE, message)
+    return workbooks.settle(extracted.document, report)  # a workbook must name its agency and year

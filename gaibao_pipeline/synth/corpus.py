@@ -10,10 +10,13 @@ Variants: text in every crawler layout of `text_builder` (UTF-8 or GB18030, with
 without the crawler's header; legacy reports also in traditional script); HTML pages in
 UTF-8 or GB2312; DOCX from the official 2021 template, or written directly for a legacy
 report; PDF exported by LibreOffice from that DOCX or from the HTML page when `soffice` is
-installed, otherwise drawn by `pdf_builder`. Every template in every format: a minority of
-legacy reports (2008–2018, `LEGACY_SHARE`), the rest on the 2021 and 2019 forms (the blank
-DOCX template is the 2021 form). Everything except LibreOffice's PDFs is byte-for-byte
-deterministic; those carry a creation time, but the same values.
+installed, otherwise drawn by `pdf_builder`; OFD packages laid out like `pdf_builder`'s
+pages in each way producers write text and rules (`ofd_builder`); XLSX workbooks of the
+statistics tables alone, on one sheet or a sheet per table (`xlsx_builder`). Every template
+in every format: a minority of legacy reports (2008–2018, `LEGACY_SHARE`), the rest on the
+2021 and 2019 forms (the blank DOCX template is the 2021 form). Everything except
+LibreOffice's PDFs is byte-for-byte deterministic; those carry a creation time, but the
+same values.
 """
 
 from __future__ import annotations
@@ -34,17 +37,21 @@ from gaibao_pipeline.synth.html_builder import build_html
 from gaibao_pipeline.synth.legacy import YEARS as LEGACY_YEARS
 from gaibao_pipeline.synth.legacy import in_traditional, whole_values
 from gaibao_pipeline.synth.legacy_render import CODED_LAYOUTS, LEGACY_LAYOUTS
+from gaibao_pipeline.synth.ofd_builder import VARIANTS as OFD_VARIANTS
+from gaibao_pipeline.synth.ofd_builder import build_ofd
 from gaibao_pipeline.synth.pdf_builder import build_report_pdf
 from gaibao_pipeline.synth.pdf_export import export_pdfs, find_soffice
 from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS, build_text
 from gaibao_pipeline.synth.values import SynthReport, random_report
+from gaibao_pipeline.synth.xlsx_builder import VARIANTS as XLSX_VARIANTS
+from gaibao_pipeline.synth.xlsx_builder import build_xlsx
 
-FORMATS = ("text", "html", "docx", "pdf")
+FORMATS = ("text", "html", "docx", "pdf", "ofd", "xlsx")
 PdfEngine = Literal["auto", "soffice", "builtin"]
-SUFFIXES = {"text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
+SUFFIXES = {"text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf", "ofd": ".ofd", "xlsx": ".xlsx"}
 MANIFEST_SCHEMA = "gaibao.synth.corpus/1"
 # Bump when the same seed would give other reports or names, so cached corpora are remade.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 # Reports on a pre-2019 form among all reports: collections of recent years hold a few.
 LEGACY_SHARE = 0.12
 TRADITIONAL = "-trad"  # a text variant printed in traditional script
@@ -111,6 +118,10 @@ def _variant(rng: random.Random, fmt: str, report: SynthReport, pdf_engine: str)
         return rng.choice(("utf-8", "gb2312"))
     if fmt == "docx":
         return "document" if legacy else "template"
+    if fmt == "ofd":
+        return rng.choice(OFD_VARIANTS)
+    if fmt == "xlsx":
+        return rng.choice(XLSX_VARIANTS)
     if pdf_engine == "soffice":
         # LibreOffice exports the DOCX (2021 form or legacy document) or the web page
         return "lo_docx" if template in ("2021", "legacy") and rng.random() < 0.6 else "lo_html"
@@ -168,6 +179,10 @@ def render(item: Item) -> bytes:
         return build_html(report, item.variant)
     if item.format == "docx":
         return build_docx(report, template_docx())
+    if item.format == "ofd":
+        return build_ofd(report, item.variant, open_breaks=item.index % 2 == 0)
+    if item.format == "xlsx":
+        return build_xlsx(report, item.variant)
     if item.variant.startswith("drawn_"):
         return build_report_pdf(report, open_breaks=item.variant == "drawn_open")
     raise ValueError(f"{item.stem}: LibreOffice PDFs are exported in batches (write_corpus)")

@@ -180,6 +180,11 @@ def build_report_pdf(report: SynthReport, *, open_breaks: bool = True) -> bytes:
     rule at the page break, as some word processors do. A legacy report has no tables in
     its sections: its 统计表 follows the signature, as an attachment.
     """
+    return build_pdf(layout_report(report, open_breaks=open_breaks), title=report.title.encode("utf-16-be"))
+
+
+def layout_report(report: SynthReport, *, open_breaks: bool = True) -> list[Page]:
+    """The report's pages as `build_report_pdf` draws them (text runs and rules kept on each page)."""
     flow = _Flow(open_breaks)
     flow.lines(wrap(report.title, RIGHT - LEFT, 16.0), 16.0)
     flow.y += 12
@@ -207,4 +212,4 @@ def build_report_pdf(report: SynthReport, *, open_breaks: bool = True) -> bytes:
     for page_no, page in enumerate(flow.pages, start=1):
         mark = f"- {page_no} -"
         page.text((WIDTH - text_width(mark, 9.0)) / 2, HEIGHT - 50, mark, size=9.0, font=FONT)
-    return build_pdf(flow.pages, title=report.title.encode("utf-16-be"))
+    return flow.pages

@@ -38,12 +38,40 @@ _UNMAPPED = (
 Cell = tuple[int, int, int, int, str]  # row, col, rowspan, colspan, text
 
 
+@dataclass(frozen=True, slots=True)
+class TextRun:
+    """A line of text as drawn: its left edge and glyph-box top in points, size and font."""
+
+    x: float
+    top: float
+    text: str
+    size: float
+    font: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A stroked line as drawn, in points from the page's top-left corner."""
+
+    x0: float
+    top0: float
+    x1: float
+    top1: float
+    width: float
+
+
 @dataclass
 class Page:
-    """Drawing operations for one page, in top-left coordinates like the reader's output."""
+    """Drawing operations for one page, in top-left coordinates like the reader's output.
+
+    Besides the PDF operators, the text runs and lines drawn are kept, so that another
+    writer (`ofd_builder`) can put the same page into another format.
+    """
 
     ops: list[bytes] = field(default_factory=list)
     size: tuple[float, float] = (WIDTH, HEIGHT)
+    texts: list[TextRun] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
 
     def _y(self, top: float) -> float:
         return self.size[1] - top
@@ -51,6 +79,7 @@ class Page:
     def text(self, x: float, top: float, text: str, size: float = 10.5, font: str = "F1") -> Page:
         """One line of text whose glyph boxes start at `top` (F1 full-width, F2 half-width Latin)."""
         baseline = self._y(top) - 0.88 * size
+        self.texts.append(TextRun(x, top, text, size, font))
         code = text.encode("utf-16-be").hex()
         self.ops.append(f"BT /{font} {size} Tf {x:.2f} {baseline:.2f} Td <{code}> Tj ET".encode())
         return self
@@ -58,6 +87,7 @@ class Page:
     def line(self, x0: float, top0: float, x1: float, top1: float, width: float = 0.5) -> Page:
         """A stroked black line."""
         y0, y1 = self._y(top0), self._y(top1)
+        self.rules.append(Rule(x0, top0, x1, top1, width))
         self.ops.append(f"{width} w 0 G {x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l S".encode())
         return self
 

@@ -12,9 +12,11 @@ import pytest
 from gaibao_pipeline.documents.detect import OLE_MAGIC, detect_format
 
 
-def _zip(names: list[str]) -> bytes:
+def _zip(names: list[str], mimetype: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
+        if mimetype is not None:
+            archive.writestr("mimetype", mimetype)
         for name in names:
             archive.writestr(name, "<x/>")
     return buffer.getvalue()
@@ -26,6 +28,24 @@ def _zip(names: list[str]) -> bytes:
         (b"%PDF-1.7\n...", "pdf"),
         (_zip(["[Content_Types].xml", "word/document.xml"]), "docx"),
         (_zip(["xl/workbook.xml"]), "xlsx"),
+        (_zip(["xl/workbook.bin"]), "xlsb"),
+        (_zip(["ppt/presentation.xml"]), "pptx"),
+        (_zip(["OFD.xml", "Doc_0/Document.xml"]), "ofd"),
+        (_zip(["ofd.xml"]), "ofd"),
+        (_zip(["content.xml"], "application/vnd.oasis.opendocument.spreadsheet"), "ods"),
+        (_zip(["content.xml"], "application/vnd.oasis.opendocument.text"), "odt"),
+        (_zip(["content.xml"], "application/vnd.oasis.opendocument.presentation"), "odp"),
+        (_zip(["content.xml"]), "odt"),
+        (_zip(["report.pdf", "tables.xlsx"]), "zip"),
+        (_zip([]), "zip"),
+        (b"Rar!\x1a\x07\x00" + bytes(40), "rar"),
+        (b"Rar!\x1a\x07\x01\x00" + bytes(40), "rar"),
+        (b"7z\xbc\xaf\x27\x1c" + bytes(40), "7z"),
+        (b"\x1f\x8b\x08\x00" + bytes(40), "gzip"),
+        (b"BZh91AY&SY" + bytes(40), "bzip2"),
+        (b"BZhang Wei's report\n" * 5, "text"),  # no bzip2 stream
+        (b"\xfd7zXZ\x00" + bytes(40), "xz"),
+        (bytes(257) + b"ustar\x0000" + bytes(300), "tar"),
         (OLE_MAGIC + b"\x00" * 100, "doc"),
         (b"{\\rtf1\\ansi ...}", "rtf"),
         (b"<!DOCTYPE html><html><body><p>x</p></body></html>", "html"),
@@ -42,6 +62,26 @@ def _zip(names: list[str]) -> bytes:
 )
 def test_detect_format(data: bytes, kind: str) -> None:
     assert detect_format(data) == kind
+
+
+def test_ole_files_are_told_apart_by_their_streams() -> None:
+    from tests.documents.test_legacy_office import fib, make_ole
+
+    assert detect_format(make_ole({"WordDocument": fib(), "1Table": bytes(600)}), "x.xls") == "doc"
+    assert detect_format(make_ole({"Workbook": bytes(5000)}), "report.doc") == "xls"
+    assert detect_format(make_ole({"Book": bytes(5000)}), "report.et") == "xls"
+    assert detect_format(make_ole({"PowerPoint Document": bytes(5000)})) == "ppt"
+
+
+def test_formats_not_read_say_which_they_are() -> None:
+    from gaibao_pipeline.documents import read_document
+    from gaibao_pipeline.errors import DocumentError, Status
+
+    for data, kind in ((_zip(["xl/workbook.bin"]), "xlsb"), (b"\x1f\x8b\x08\x00" + bytes(40), "gzip")):
+        with pytest.raises(DocumentError) as caught:
+            read_document(data, "file")
+        assert caught.value.status is Status.UNSUPPORTED_FORMAT
+        assert str(caught.value).startswith(f"unsupported_format: {kind}: ")
 
 
 def test_extension_does_not_decide() -> None:

@@ -105,8 +105,8 @@ def test_inspect_ole_reads_streams_and_flag() -> None:
         ({"EncryptionInfo": bytes(600), "EncryptedPackage": bytes(5000)}, Status.ENCRYPTED),
         # Word 97-2003 document saved with a password
         ({"WordDocument": fib(encrypted=True), "1Table": bytes(600)}, Status.ENCRYPTED),
-        # an .xls renamed .doc is not a report document
-        ({"Workbook": bytes(5000)}, Status.UNSUPPORTED_FORMAT),
+        # an .xls renamed .doc is read as the workbook it is: this one holds no sheet
+        ({"Workbook": bytes(5000)}, Status.UNREADABLE),
     ],
 )
 def test_refused_before_conversion(

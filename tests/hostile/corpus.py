@@ -18,6 +18,7 @@ from gaibao_pipeline.synth.text_builder import build_text
 from tests.conftest import corpus_file
 from tests.documents.test_docx_fixtures import document_xml, make_docx, p
 from tests.documents.test_pdf_fixtures import Page, build_pdf
+from tests.support.archives import seven_zip_of, zip_of
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,20 @@ def bad_files() -> list[BadFile]:
             Status.UNREADABLE,
             "100 000 nested elements",
         ),
-        BadFile("sheet.xlsx", _xlsx(), Status.UNSUPPORTED_FORMAT, "a spreadsheet"),
+        BadFile("sheet.xlsx", _xlsx(), Status.UNREADABLE, "a workbook without its parts"),
+        # archives that cannot be listed stay one file, with the archive's status
+        BadFile("secret.7z", _secret_7z(), Status.ENCRYPTED, "a 7z archive whose names are encrypted"),
+        BadFile("many.zip", _many_members(), Status.TOO_LARGE, "an archive of 3000 files"),
+        BadFile("bundle.tar", bytes(257) + b"ustar\x0000" + bytes(754), Status.UNSUPPORTED_FORMAT, "a tar"),
     ]
+
+
+def _secret_7z() -> bytes:
+    return seven_zip_of({"report.pdf": b"%PDF-1.4"}, password="secret", header_encryption=True)
+
+
+def _many_members() -> bytes:
+    return zip_of({f"{i:04d}.txt": b"x" for i in range(3000)})
 
 
 def _xlsx() -> bytes:

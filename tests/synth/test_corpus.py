@@ -19,7 +19,9 @@ from gaibao_pipeline.synth.corpus import FORMATS, plan_corpus, render, template_
 from gaibao_pipeline.synth.expected import expected_record, score
 from gaibao_pipeline.synth.legacy_form import FORMS as LEGACY_FORMS
 from gaibao_pipeline.synth.legacy_render import LEGACY_LAYOUTS
+from gaibao_pipeline.synth.ofd_builder import VARIANTS as OFD_VARIANTS
 from gaibao_pipeline.synth.text_builder import LAYOUTS, NEEDS_NO_BLANKS
+from gaibao_pipeline.synth.xlsx_builder import VARIANTS as XLSX_VARIANTS
 
 
 def test_same_seed_same_reports_and_prefix_stable() -> None:
@@ -30,21 +32,23 @@ def test_same_seed_same_reports_and_prefix_stable() -> None:
 
 
 def test_formats_take_turns_and_every_variant_occurs() -> None:
-    items = plan_corpus(400, seed=1)
+    items = plan_corpus(600, seed=1)
     assert Counter(i.format for i in items) == dict.fromkeys(FORMATS, 100)
-    assert [i.format for i in items[:8]] == [*FORMATS, *FORMATS]
+    assert [i.format for i in items[: 2 * len(FORMATS)]] == [*FORMATS, *FORMATS]
     layouts = {i.variant.split("-")[0] for i in items if i.format == "text"}
     assert layouts == set(LAYOUTS)
     assert {i.variant.split("-")[1] for i in items if i.format == "text"} == {"utf8", "gb18030"}
-    for fmt in ("text", "html", "pdf"):
+    for fmt in ("text", "html", "pdf", "ofd", "xlsx"):
         assert {i.report.template for i in items if i.format == fmt} == {"2019", "2021", "legacy"}, fmt
     assert {i.report.template for i in items if i.format == "docx"} == {"2021", "legacy"}
     assert {i.variant for i in items if i.format == "html"} == {"utf-8", "gb2312"}
+    assert {i.variant for i in items if i.format == "ofd"} == set(OFD_VARIANTS)
+    assert {i.variant for i in items if i.format == "xlsx"} == set(XLSX_VARIANTS)
     assert len({i.report.agency for i in items}) > 100  # many agencies, as in a real collection
 
 
 def test_legacy_reports_are_a_minority_in_every_format() -> None:
-    items = plan_corpus(2000, seed=11)
+    items = plan_corpus(3000, seed=11)
     for fmt in FORMATS:
         templates = Counter(i.report.template for i in items if i.format == fmt)
         assert 0.07 < templates["legacy"] / 500 < 0.18, (fmt, templates)
@@ -61,7 +65,7 @@ def test_legacy_reports_are_a_minority_in_every_format() -> None:
 
 
 def test_legacy_reports_of_the_corpus_parse_back() -> None:
-    legacy = [i for i in plan_corpus(400, seed=12) if i.report.template == "legacy"][:16]
+    legacy = [i for i in plan_corpus(600, seed=12) if i.report.template == "legacy"][:20]
     assert len({i.format for i in legacy}) == len(FORMATS)
     for item in legacy:
         report = parse_bytes(render(item), item.file_name, Limits())
@@ -141,5 +145,5 @@ def test_gaibao_synth_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["synth", "--out", str(out), "-n", "5", "--seed", "9", "--pdf-engine", "builtin"]) == 0
     assert len(list((out / "reports").iterdir())) == 5 and len(list((out / "expected").iterdir())) == 5
     assert "PDFs by builtin" in capsys.readouterr().out
-    assert main(["synth", "--out", str(out), "-n", "2", "--formats", "text,xls"]) == 2
+    assert main(["synth", "--out", str(out), "-n", "2", "--formats", "text,xlsb"]) == 2
     assert "formats must be among" in capsys.readouterr().err

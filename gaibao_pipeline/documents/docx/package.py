@@ -23,19 +23,16 @@ MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 # A member below this inflated size cannot exhaust anything, whatever its ratio: a legitimate
 # 100 KB part of repeated spaces compresses 1000:1 and must not be called a bomb.
-_RATIO_FLOOR_BYTES = 1024 * 1024
+RATIO_FLOOR_BYTES = 1024 * 1024
+
+
+# lxml options that neither expand entities, load DTDs, lift the size limits nor touch the network
+SAFE_XML_OPTIONS = {"resolve_entities": False, "no_network": True, "huge_tree": False, "load_dtd": False}
 
 
 def safe_xml_parser() -> etree.XMLParser:
     """An XML parser that neither expands entities, loads DTDs nor touches the network."""
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        huge_tree=False,
-        load_dtd=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.XMLParser(**SAFE_XML_OPTIONS, remove_comments=True, remove_pis=True)
 
 
 def open_zip(data: bytes, limits: Limits, what: str = "DOCX") -> zipfile.ZipFile:
@@ -53,7 +50,7 @@ def open_zip(data: bytes, limits: Limits, what: str = "DOCX") -> zipfile.ZipFile
             f"{what} inflates to {total:,} bytes; the limit is {limits.max_decompressed_bytes:,}",
         )
     for info in infos:
-        if info.file_size < _RATIO_FLOOR_BYTES:
+        if info.file_size < RATIO_FLOOR_BYTES:
             continue
         ratio = info.file_size / max(info.compress_size, 1)
         if ratio > limits.max_compression_ratio:

@@ -13,6 +13,7 @@ curves are no rules. Coordinates are pdfplumber's: points from the page's top-le
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -27,7 +28,7 @@ IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 STRAIGHT = 1.0  # points: a segment whose ends differ less than this across runs along an axis
 
 
-def _then(inner: Matrix, outer: Matrix) -> Matrix:
+def then(inner: Matrix, outer: Matrix) -> Matrix:
     """The matrix applying `inner` first, then `outer`."""
     a, b, c, d, e, f = inner
     a2, b2, c2, d2, e2, f2 = outer
@@ -41,7 +42,7 @@ def _then(inner: Matrix, outer: Matrix) -> Matrix:
     )
 
 
-class _Subpath:
+class Subpath:
     """A subpath's points in page space, and which of its segments are straight."""
 
     __slots__ = ("points", "straight")
@@ -57,6 +58,11 @@ class _Subpath:
     def close(self) -> None:
         if self.points[-1] != self.points[0]:
             self.add(self.points[0], True)
+
+    def straight_segments(self) -> Iterator[tuple[Point, Point]]:
+        for i, straight in enumerate(self.straight):
+            if straight:
+                yield self.points[i], self.points[i + 1]
 
     def is_thin(self) -> bool:
         xs = [p[0] for p in self.points]
@@ -80,12 +86,12 @@ class _PathReader:
         m = self.matrix
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
-    def _subpaths(self, obj: pdfium_c.FPDF_PAGEOBJECT, matrix: Matrix) -> list[_Subpath]:
+    def _subpaths(self, obj: pdfium_c.FPDF_PAGEOBJECT, matrix: Matrix) -> list[Subpath]:
         a, b, c, d, e, f = matrix
         x, y = self.x, self.y
         x_out, y_out = ctypes.byref(x), ctypes.byref(y)
-        subpaths: list[_Subpath] = []
-        current: _Subpath | None = None
+        subpaths: list[Subpath] = []
+        current: Subpath | None = None
         for index in range(max(pdfium_c.FPDFPath_CountSegments(obj), 0)):
             segment = pdfium_c.FPDFPath_GetPathSegment(obj, index)
             if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x_out, y_out):
@@ -93,7 +99,7 @@ class _PathReader:
             point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
             kind = pdfium_c.FPDFPathSegment_GetType(segment)
             if kind == pdfium_c.FPDF_SEGMENT_MOVETO or current is None:
-                current = _Subpath(point)
+                current = Subpath(point)
                 subpaths.append(current)
             else:
                 current.add(point, kind == pdfium_c.FPDF_SEGMENT_LINETO)
@@ -120,13 +126,11 @@ class _PathReader:
         filled = bool(probe.fill_mode.value) and probe.visible(pdfium_c.FPDFPageObj_GetFillColor, obj)
         if not (stroked or filled):
             return
-        for subpath in self._subpaths(obj, _then(self._own_matrix(obj), outer)):
+        for subpath in self._subpaths(obj, then(self._own_matrix(obj), outer)):
             # a filled area is a rule only as a thin bar; a point or a bare line fills nothing
             if stroked or (len(subpath.points) >= 3 and subpath.is_thin()):
-                points = subpath.points
-                for i, straight in enumerate(subpath.straight):
-                    if straight:
-                        self._edge(points[i], points[i + 1])
+                for start, end in subpath.straight_segments():
+                    self._edge(start, end)
 
     def walk(self, objects: PageObjects, outer: Matrix, depth: int) -> None:
         for obj in objects:
@@ -135,7 +139,7 @@ class _PathReader:
                 self.read_path(obj, outer)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_DEPTH:
                 # a form's objects are placed in its own space, which its matrix maps onto the page
-                inner = _then(self._own_matrix(obj), outer)
+                inner = then(self._own_matrix(obj), outer)
                 self.walk(child_objects(obj, is_form=True), inner, depth + 1)
 
 
