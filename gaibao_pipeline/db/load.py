@@ -135,6 +135,8 @@ class ReportToLoad:
     report: Report
     report_id: str
     source_path: str
+    source_url: str | None = None  # a fetched file's URL (`gaibao fetch`)
+    article_url: str | None = None  # the article page that linked a fetched attachment
 
 
 def load_reports(
@@ -164,6 +166,8 @@ def load_reports(
                 source_path=item.source_path,
                 run_id=run_id,
                 loaded_at=at,
+                source_url=item.source_url,
+                article_url=item.article_url,
             )
         except ValueError as exc:
             if strict:
@@ -256,6 +260,8 @@ def _refuse(
         error=message,
         run_id=run_id,
         recorded_at=at,
+        source_url=item.source_url,
+        article_url=item.article_url,
     )
     return LoadResult(
         item.report_id,
@@ -281,6 +287,8 @@ def record_source_file(
     error: str | None,
     run_id: str | None = None,
     recorded_at: datetime | None = None,
+    source_url: str | None = None,
+    article_url: str | None = None,
 ) -> None:
     """Record a file's outcome without a parsed report (a file that failed before parsing).
 
@@ -303,6 +311,8 @@ def record_source_file(
             error=error,
             run_id=run_id,
             at=at,
+            source_url=source_url,
+            article_url=article_url,
         )
         with write_transaction(engine) as conn:
             _upsert(conn, source_files_table, [row], keep=("first_seen_at",))
@@ -310,7 +320,15 @@ def record_source_file(
     name = source_path.replace("\\", "/").rsplit("/", 1)[-1]
     source = SourceInfo(file=name, sha256=sha256 or "", format=format or "", size=size or 0)
     failed = Report.failed(source, checked, error or checked.value)
-    rows = report_rows(failed, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=at)
+    rows = report_rows(
+        failed,
+        report_id=report_id,
+        source_path=source_path,
+        run_id=run_id,
+        loaded_at=at,
+        source_url=source_url,
+        article_url=article_url,
+    )
     rows.source_file["size_bytes"] = size  # unknown stays NULL, not 0
     rows.source_file["error_message"] = error
     with write_transaction(engine) as conn:

@@ -69,6 +69,8 @@ def source_file_row(
     error: str | None,
     run_id: str | None,
     at: datetime,
+    source_url: str | None = None,
+    article_url: str | None = None,
 ) -> Row:
     return {
         "report_id": check_report_id(report_id),
@@ -83,6 +85,8 @@ def source_file_row(
         "first_seen_at": at,
         "loaded_at": at,
         "run_id": run_id,
+        "source_url": source_url,
+        "article_url": article_url,
     }
 
 
@@ -149,9 +153,19 @@ def _cells(report: Report, report_id: str, sha256: str | None, run_id: str | Non
 
 
 def report_rows(
-    report: Report, *, report_id: str, source_path: str, run_id: str | None, loaded_at: datetime
+    report: Report,
+    *,
+    report_id: str,
+    source_path: str,
+    run_id: str | None,
+    loaded_at: datetime,
+    source_url: str | None = None,
+    article_url: str | None = None,
 ) -> ReportRows:
-    """The rows of one report. A report that is not ok gets its status rows and nothing else."""
+    """The rows of one report. A report that is not ok gets its status rows and nothing else.
+
+    `source_url` and `article_url`: where a fetched file came from (its sidecar record).
+    """
     check_report_id(report_id)
     status = Status(report.status)
     source = report.source
@@ -200,6 +214,8 @@ def report_rows(
         error=None if ok else report.message,
         run_id=run_id,
         at=loaded_at,
+        source_url=source_url,
+        article_url=article_url,
     )
     return _without_nul(
         ReportRows(source_file=source_row, report=report_row, sections=sections, cells=cells, checks=checks)

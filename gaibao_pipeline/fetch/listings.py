@@ -21,6 +21,7 @@ import lxml.html
 from lxml import etree
 
 from gaibao_pipeline.documents.encoding import decode_text
+from gaibao_pipeline.documents.html.content import main_container, strip_chrome
 from gaibao_pipeline.documents.html.reader import (
     choose_charset,
     declared_charset,
@@ -284,8 +285,17 @@ def read_article(data: bytes, url: str) -> Article:
     if title is None:
         title = _clean(" ".join("".join(t.itertext()) for t in root.iter("title"))) or None
     when = published_at(root, "\n".join(_clean(t) for t in root.itertext() if _clean(t)))
+    # attachments are in the article, not in the site's header, menus and footer (guides, apps);
+    # CMSs list them just below the text, so the box around the text is searched
+    body = root.find("body")
+    body = root if body is None else body
+    strip_chrome(body)
+    container = main_container(body)
+    outer = container.getparent()
+    if outer is not None and outer is not body and outer.tag not in ("html", "body"):
+        container = outer
     found: dict[str, Link] = {}
-    for element in root.iter("a", "iframe", "embed", "object"):
+    for element in container.iter("a", "iframe", "embed", "object"):
         href = element.get("href") or element.get("src") or element.get("data")
         target = _absolute(base, href)
         if target is None:

@@ -61,7 +61,14 @@ def process_batch(
 
     def load_pending() -> Iterator[Loaded]:
         items = [
-            ReportToLoad(report, source.report_id, source.relative_path or "") for source, report in pending
+            ReportToLoad(
+                report,
+                source.report_id,
+                source.relative_path or "",
+                source_url=source.source_url,
+                article_url=source.article_url,
+            )
+            for source, report in pending
         ]
         results = load_reports(engine, items, run_id=run_id, loaded_at=loaded_at)
         for (source, report), result in zip(pending, results, strict=True):
