@@ -82,8 +82,8 @@ def non_public_reason(ip: IPAddress) -> str | None:
         (ip.is_multicast, "a multicast address"),
         (ip.is_unspecified, "the unspecified address"),
         (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT, "in the shared (CGNAT) range 100.64.0.0/10"),
-        (ip.is_private, "a private address"),
         (ip.is_reserved, "a reserved address"),
+        (ip.is_private, "a private address"),
     )
     for applies, reason in checks:
         if applies:

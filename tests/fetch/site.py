@@ -77,21 +77,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _answer(self, status: int, headers: dict[str, str], body: bytes, *, cut: bool = False) -> None:
-            arrived = self._arrived
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
             sent = body[: len(body) // 2] if cut else body
-            self.wfile.write(sent)
-            if cut:
-                self.wfile.flush()
-                self.close_connection = True
+            # logged before answering: the client may act on the answer at once
             with site.lock:
                 site.log.append(
                     Hit(
-                        arrived,
+                        self._arrived,
                         self.path,
                         self.headers.get("Host", ""),
                         status,
@@ -99,6 +90,15 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                         dict(self.headers),
                     )
                 )
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(sent)
+            if cut:
+                self.wfile.flush()
+                self.close_connection = True
 
         def do_GET(self) -> None:
             self._arrived = time.monotonic()
