@@ -289,13 +289,14 @@ def read_article(data: bytes, url: str) -> Article:
     # CMSs list them just below the text, so the box around the text is searched
     body = root.find("body")
     body = root if body is None else body
+    embedded = list(body.iter("iframe", "embed", "object"))  # document viewers; chrome removal drops them
     strip_chrome(body)
     container = main_container(body)
     outer = container.getparent()
     if outer is not None and outer is not body and outer.tag not in ("html", "body"):
         container = outer
     found: dict[str, Link] = {}
-    for element in container.iter("a", "iframe", "embed", "object"):
+    for element in [*embedded, *container.iter("a")]:
         href = element.get("href") or element.get("src") or element.get("data")
         target = _absolute(base, href)
         if target is None:
