@@ -1,4 +1,5 @@
-"""`gaibao` command line: parse files to JSON, run the pipeline, export tables, review reports."""
+"""`gaibao` command line: parse files to JSON, fetch reports from websites, run the pipeline, export
+tables, review reports."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gaibao_pipeline.fetch.command import add_parser as add_fetch_parser
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.parse import parse_paths
 from gaibao_pipeline.runner.workers import default_workers
@@ -253,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     review.set_defaults(func=_review)
     _add_synth(sub)
+    add_fetch_parser(sub)  # the crawler itself is imported when `gaibao fetch` runs
     return parser
 
 

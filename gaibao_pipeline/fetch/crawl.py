@@ -20,9 +20,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from gaibao_pipeline.fetch import store
-from gaibao_pipeline.fetch.client import Fetcher, FetchFailed, FetchSettings, Response
+from gaibao_pipeline.fetch.client import Fetcher, FetchFailed, Response
 from gaibao_pipeline.fetch.listings import Link, read_article, read_listing
 from gaibao_pipeline.fetch.safety import Refused
+from gaibao_pipeline.fetch.settings import FetchSettings
 from gaibao_pipeline.fetch.sidecar import FetchRecord, read_record, records_in, write_atomically, write_record
 from gaibao_pipeline.fetch.sources import Source
 from gaibao_pipeline.fetch.titles import is_truncated

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from gaibao_pipeline.fetch.client import FetchSettings
+from gaibao_pipeline.fetch.settings import FetchSettings
 from gaibao_pipeline.fetch.sources import Source, parse_sources
 from gaibao_pipeline.synth.corpus import template_docx
 from gaibao_pipeline.synth.docx_builder import build_docx

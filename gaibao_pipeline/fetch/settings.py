@@ -1,0 +1,38 @@
+"""How the crawler behaves: delays, timeouts, limits, retries, allowed hosts and its User-Agent.
+
+A module of its own, free of httpx, so the command line can build its options without
+importing the HTTP stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gaibao_pipeline import __version__
+
+AGENT_TOKEN = "gaibao"  # the name robots.txt rules address
+PROJECT_URL = "https://pypi.org/project/gaibao-pipeline/"
+USER_AGENT = f"gaibao-pipeline/{__version__} (annual disclosure report fetcher; +{PROJECT_URL})"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    """How the crawler behaves; every field is a command-line option and a resource field."""
+
+    delay: float = 1.0  # seconds between two requests to one host (at least)
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 300.0  # a whole response, however slowly it drips
+    max_bytes: int = 100 * 1024 * 1024  # per file, decoded
+    retries: int = 3  # after the first attempt
+    backoff: float = 2.0  # seconds before the first retry, doubled each time
+    max_wait: float = 120.0  # the longest Retry-After or Crawl-delay obeyed
+    max_redirects: int = 5
+    allow_hosts: tuple[str, ...] = ()  # non-public hosts or networks allowed (tests, intranets)
+    recheck_after: float = 12 * 3600.0  # a file checked more recently is not asked for again (resume)
+    hosts_at_once: int = 4  # sites crawled in parallel (each still one connection at a time)
+    user_agent: str = USER_AGENT
+    contact: str | None = None  # an operator's URL or e-mail, added to the User-Agent
+
+    def agent(self) -> str:
+        return f"{self.user_agent[:-1]}; {self.contact})" if self.contact else self.user_agent
