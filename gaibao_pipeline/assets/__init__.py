@@ -1,5 +1,6 @@
 """Thin Dagster assets over the pure core, layered raw → core → out (as PUDL names them).
 
+raw_web_listings (a source's site, fetched into the landing folder; one partition per source)
 raw_landing_files (observed) → raw_source_files → core_documents → core_reports →
 out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary.
 
@@ -26,6 +27,7 @@ from .per_report import read_parse_load  # noqa: E402
 from .raw import raw_landing_files, raw_source_files  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
 from .views import out_agency_year_summary, out_t3_wide  # noqa: E402
+from .web import raw_web_listings  # noqa: E402
 
 PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
     raw_source_files,
@@ -34,7 +36,7 @@ PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
 WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [out_database_tables, out_t3_wide, out_agency_year_summary]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
 MATERIALIZED = [*PER_REPORT_ASSETS, *WHOLE_DATABASE_ASSETS]
-ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_landing_files, *MATERIALIZED]
+ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_web_listings, raw_landing_files, *MATERIALIZED]
 
 __all__ = [
     "ALL_ASSETS",
@@ -47,5 +49,6 @@ __all__ = [
     "out_t3_wide",
     "raw_landing_files",
     "raw_source_files",
+    "raw_web_listings",
     "read_parse_load",
 ]

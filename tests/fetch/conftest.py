@@ -11,11 +11,13 @@ allow-list, a slow article, an attachment that fails once with 503 and a PDF cut
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import random
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +69,9 @@ class Documents:
     pdf_2020: bytes
 
 
-@pytest.fixture(scope="session")
-def documents() -> Documents:
+@functools.cache
+def fixture_documents() -> Documents:
+    """The fixture site's documents, built once per test session (other test folders use them too)."""
     rng = random.Random(22)
     r2023 = random_report(rng, "2021", 2023, AGENCY)
     r2022 = random_report(rng, "2021", 2022, AGENCY)
@@ -253,6 +256,20 @@ def sources_yaml(site: Site) -> str:
         f"  - name: trs\n    list_url: {site.url('/trs/index.shtml')}\n"
         f"  - name: json\n    list_url: {site.url('/api/list?page={page}')}\n"
     )
+
+
+@pytest.fixture(scope="session")
+def documents() -> Documents:
+    return fixture_documents()
+
+
+@contextmanager
+def running_site() -> Iterator[Site]:
+    """The fixture site, served on 127.0.0.1 while the block runs."""
+    fixture = Site()
+    with serve(fixture):
+        build_site(fixture, fixture_documents())
+        yield fixture
 
 
 @pytest.fixture
