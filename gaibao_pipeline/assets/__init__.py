@@ -36,12 +36,16 @@ PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
 WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [out_database_tables, out_t3_wide, out_agency_year_summary]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
 MATERIALIZED = [*PER_REPORT_ASSETS, *WHOLE_DATABASE_ASSETS]
-ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_web_listings, raw_landing_files, *MATERIALIZED]
+# The report pipeline, from the landing folder on (partitioned by report file).
+REPORT_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_landing_files, *MATERIALIZED]
+# ... and the sites' listings fetched into the landing folder (partitioned by source).
+ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_web_listings, *REPORT_ASSETS]
 
 __all__ = [
     "ALL_ASSETS",
     "MATERIALIZED",
     "PER_REPORT_ASSETS",
+    "REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
     "out_agency_year_summary",

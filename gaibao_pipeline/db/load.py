@@ -18,10 +18,18 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from gaibao_pipeline.contracts.renditions import Choice
 from gaibao_pipeline.contracts.schemas import SchemaFailure
 from gaibao_pipeline.db.engine import write_transaction
 from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
-from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
+from gaibao_pipeline.db.schema import (
+    CELL_TABLES,
+    REPORT_CHILD_TABLES,
+    check_results,
+    renditions,
+    reports,
+    sections,
+)
 from gaibao_pipeline.db.schema import source_files as source_files_table
 from gaibao_pipeline.db.validate import contract_failures, describe
 from gaibao_pipeline.errors import Status
@@ -101,12 +109,14 @@ def write_many_report_rows(conn: Connection, batch: Sequence[ReportRows]) -> set
     if len(set(ids)) != len(ids):
         raise ValueError("a batch cannot hold the same report_id twice")
     _upsert(conn, source_files_table, [rows.source_file for rows in ordered], keep=("first_seen_at",))
+    conn.execute(sa.delete(renditions).where(renditions.c.report_id.in_(ids)))
     replaced = _delete_report_rows(conn, ids)
     _insert_many(conn, reports, [rows.report for rows in ordered])
     _insert_many(conn, sections, [row for rows in ordered for row in rows.sections])
     for code, table in CELL_TABLES.items():
         _insert_many(conn, table, [row for rows in ordered for row in rows.cells.get(code, [])])
     _insert_many(conn, check_results, [row for rows in ordered for row in rows.checks])
+    _insert_many(conn, renditions, [rows.rendition for rows in ordered if rows.rendition is not None])
     return replaced
 
 
@@ -137,6 +147,7 @@ class ReportToLoad:
     source_path: str
     source_url: str | None = None  # a fetched file's URL (`gaibao fetch`)
     article_url: str | None = None  # the article page that linked a fetched attachment
+    rendition: Choice | None = None  # where it stands among its report's renditions, if it has others
 
 
 def load_reports(
@@ -168,6 +179,7 @@ def load_reports(
                 loaded_at=at,
                 source_url=item.source_url,
                 article_url=item.article_url,
+                rendition=item.rendition,
             )
         except ValueError as exc:
             if strict:

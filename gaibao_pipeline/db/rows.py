@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gaibao_pipeline.chinese import normalize_agency
+from gaibao_pipeline.contracts.renditions import Choice
 from gaibao_pipeline.db.engine import jsonable
 from gaibao_pipeline.db.schema import CELL_TABLES
 from gaibao_pipeline.errors import Status
@@ -30,6 +31,7 @@ class ReportRows:
     sections: list[Row] = field(default_factory=list)
     cells: dict[str, list[Row]] = field(default_factory=dict)  # cell table code → rows
     checks: list[Row] = field(default_factory=list)
+    rendition: Row | None = None  # the `renditions` row of a file with other renditions
 
 
 def utc(moment: datetime | None) -> datetime:
@@ -161,10 +163,12 @@ def report_rows(
     loaded_at: datetime,
     source_url: str | None = None,
     article_url: str | None = None,
+    rendition: Choice | None = None,
 ) -> ReportRows:
     """The rows of one report. A report that is not ok gets its status rows and nothing else.
 
-    `source_url` and `article_url`: where a fetched file came from (its sidecar record).
+    `source_url` and `article_url`: where a fetched file came from (its sidecar record);
+    `rendition`: where the file stands among the renditions of its report, if it has others.
     """
     check_report_id(report_id)
     status = Status(report.status)
@@ -217,8 +221,31 @@ def report_rows(
         source_url=source_url,
         article_url=article_url,
     )
+    rendition_row = (
+        {
+            "report_id": report_id,
+            "loaded_report_id": check_report_id(rendition.loaded_key),
+            "rank": rendition.rank,
+            "article_url": article_url or source_url,
+            "format": source.format or None,
+            "cells_read": rendition.cells_read,
+            "errors_failed": rendition.errors_failed,
+            "basis": rendition.basis,
+            "run_id": run_id,
+            "loaded_at": loaded_at,
+        }
+        if rendition is not None
+        else None
+    )
     return _without_nul(
-        ReportRows(source_file=source_row, report=report_row, sections=sections, cells=cells, checks=checks)
+        ReportRows(
+            source_file=source_row,
+            report=report_row,
+            sections=sections,
+            cells=cells,
+            checks=checks,
+            rendition=rendition_row,
+        )
     )
 
 

@@ -192,6 +192,29 @@ cross_year_results = sa.Table(
     sa.Index("ix_cross_year_results_check_id_passed", "check_id", "passed"),
 )
 
+# Fetched files of one article that parse as the same report: one is loaded, the others are
+# recorded with status `rendition` (`contracts/renditions.py` has the rule); revision 0007.
+renditions = sa.Table(
+    "renditions",
+    metadata,
+    sa.Column(
+        "report_id",
+        ReportId,
+        sa.ForeignKey("source_files.report_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("loaded_report_id", ReportId, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("article_url", sa.Text),
+    sa.Column("format", sa.Text),
+    sa.Column("cells_read", sa.Integer, nullable=False),
+    sa.Column("errors_failed", sa.Integer, nullable=False),
+    sa.Column("basis", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Text),
+    sa.Column("loaded_at", Timestamp, nullable=False),
+    sa.Index("ix_renditions_loaded_report_id", "loaded_report_id"),
+)
+
 # Children first: the order in which a report's rows are deleted before it is reloaded.
 REPORT_CHILD_TABLES: tuple[sa.Table, ...] = (check_results, *CELL_TABLES.values(), sections)
 
@@ -254,5 +277,6 @@ TABLES: tuple[sa.Table, ...] = (
     *CELL_TABLES.values(),
     check_results,
     cross_year_results,
+    renditions,
 )
 VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)

@@ -1,5 +1,6 @@
 """`gaibao fetch` then `gaibao run`: the fetched reports load with the URL each file came from (and
-the article that linked an attachment) in source_files, and the web page's date as publication time."""
+the article that linked an attachment) in source_files, and the web page's date as publication time;
+an article page and its PDF of the same report are renditions: one loaded, their values compared."""
 
 from __future__ import annotations
 
@@ -54,13 +55,30 @@ def test_fetched_reports_load_with_their_urls(site, tmp_path, landing, monkeypat
                 "FROM source_files s JOIN reports r USING (report_id)"
             )
         ).all()
-    engine.dispose()
     by_url = {row.source_url.removeprefix(site.url("")): row for row in rows}
     assert len(rows) == 15 and all(row.source_url for row in rows)
     pdf = by_url["/files/t1.pdf"]
     assert pdf.article_url == site.url("/static/ndbg/202402/t1.html") and pdf.format == "pdf"
     assert (pdf.status, pdf.agency, pdf.year) == ("ok", "三明市人民政府", 2023)
     assert pdf.published_at == "2024-01-20"  # the list page's date: the PDF itself has none
-    assert by_url["/static/ndbg/202402/t1.html"].article_url is None
+    page = by_url["/static/ndbg/202402/t1.html"]
+    assert page.article_url is None and page.status == "rendition"  # the PDF is loaded instead
+    with engine.connect() as conn:
+        ranks = conn.execute(
+            sa.text("SELECT rank, format, loaded_report_id FROM renditions ORDER BY rank")
+        ).all()
+        agree = conn.execute(
+            sa.text("SELECT passed FROM check_results WHERE check_id = 'renditions.agree'")
+        ).scalars()
+        # the 2023 page and its PDF agree; the 2021 page only points to its DOCX: nothing to compare
+        assert sorted((r.rank, r.format) for r in ranks) == [
+            (1, "docx"),
+            (1, "pdf"),
+            (2, "html"),
+            (2, "html"),
+        ]
+        assert sorted((None if p is None else bool(p) for p in agree), key=str) == [None, True]
+    assert by_url["/static/ndbg/202202/t3.html"].status == "rendition"
     assert by_url["/files/t3.docx"].status == "ok" and by_url["/files/t3.docx"].year == 2021
     assert by_url["/files/2020.pdf"].status == "ok" and by_url["/files/2020.pdf"].year == 2020
+    engine.dispose()
