@@ -121,12 +121,12 @@ class SourceCrawl:
             write_record(cache, self._record(url, response, body, cache.name, "list", previous))
         return body
 
-    def links(self) -> list[Link]:
-        """Every report link of the source's list pages, following their pagination."""
+    def links(self) -> list[tuple[Link, str]]:
+        """Every report link of the source's list pages and the page it is on, following the pagination."""
         source = self.source
         queue = [source.page_url(source.first_page)] if source.paged else [source.list_url]
         visited: set[str] = set()
-        found: dict[str, Link] = {}
+        found: dict[str, tuple[Link, str]] = {}
         page_number = source.first_page
         while queue and len(visited) < source.max_pages:
             url = queue.pop(0)
@@ -144,7 +144,7 @@ class SourceCrawl:
                 if source.titles.matches(link.title) or (
                     is_truncated(link.title) and source.titles.may_match(link.title)
                 ):
-                    found[link.url] = link
+                    found[link.url] = (link, url)
                     new += 1
             if source.paged:
                 page_number += 1
@@ -232,7 +232,7 @@ class SourceCrawl:
         self.outcome.files[event].append(relative)
         self._event(event, relative)
 
-    def report(self, link: Link) -> None:
+    def report(self, link: Link, list_url: str) -> None:
         """Save a report's page (or file, when the list links one directly) and its attachments."""
         folder = store.article_folder(self.landing, self.source.name, link.url)
         known = {record.url: record for record in records_in(folder).values()}
@@ -245,7 +245,10 @@ class SourceCrawl:
         body = fetched[1]
         if store.sniffed_format(body) != "html":
             self.outcome.reports += 1
-            self._save(folder, link.url, link.title, "document", known, fetched, list_url=None)
+            when = link.published_at
+            self._save(
+                folder, link.url, link.title, "document", known, fetched, list_url=list_url, published_at=when
+            )
             return
         article = read_article(body, link.url)
         title = link.title
@@ -255,15 +258,22 @@ class SourceCrawl:
             title = article.title
         self.outcome.reports += 1
         when = link.published_at or article.published_at
-        self._save(folder, link.url, title, "article", known, fetched, published_at=when)
+        self._save(folder, link.url, title, "article", known, fetched, list_url=list_url, published_at=when)
         for attachment in article.attachments:
             self._save(
-                folder, attachment.url, title, "attachment", known, article_url=link.url, published_at=when
+                folder,
+                attachment.url,
+                title,
+                "attachment",
+                known,
+                article_url=link.url,
+                list_url=list_url,
+                published_at=when,
             )
 
     def run(self) -> SourceOutcome:
-        for link in self.links():
-            self.report(link)
+        for link, list_url in self.links():
+            self.report(link, list_url)
         return self.outcome
 
 

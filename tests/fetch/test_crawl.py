@@ -78,6 +78,8 @@ def test_records_say_where_each_file_came_from(site, sources, settings, landing,
     }
     assert suffixes == {".ofd", ".zip", ".wps", ".docx"}
     assert records["/files/2020.pdf"][1].role == "document"
+    assert records["/files/2020.pdf"][1].list_url == site.url("/static/ndbg/index_1.htm")
+    assert pdf.list_url == site.url("/static/ndbg/index.htm")
     # a title cut short on the list is the article's own; a title without agency gets the source's
     assert records["/static/ndbg/202202/t3.html"][1].title == "三明市人民政府2021年政府信息公开工作年度报告"
     assert records["/static/ndbg/202302/t2.html"][0].name.startswith(AGENCY + "2022年度")
