@@ -10,6 +10,8 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from gaibao_pipeline.fetch.crawl import SourceOutcome, crawl
 from gaibao_pipeline.fetch.sidecar import SIDECAR_DIR, FetchRecord, read_record
 from gaibao_pipeline.runner.landing import scan
@@ -140,3 +142,20 @@ def test_an_interrupted_crawl_resumes_without_asking_again(site, sources, settin
     asked = {h.path for h in site.hits()}
     assert not asked & {"/static/ndbg/index.htm", "/files/t1.pdf", "/static/ndbg/202402/t1.html"}
     assert "/trs/t5.shtml" in asked and outcomes[0].count("skipped") == 11
+
+
+def test_a_crawl_delay_slows_down_and_a_failing_robots_txt_closes_the_site(site, settings) -> None:
+    from gaibao_pipeline.fetch.client import Fetcher
+    from gaibao_pipeline.fetch.safety import Refused
+
+    site.routes["/robots.txt"].body = b"User-agent: gaibao\nCrawl-delay: 0.3\nDisallow: /private/\n"
+    with Fetcher(settings) as fetcher:
+        for path in ("/files/t4.zip", "/files/t4.ofd", "/files/t4.wps"):
+            fetcher.get(site.url(path))
+    hits = site.hits()
+    assert min(b.at - a.at for a, b in itertools.pairwise(hits[1:])) >= 0.3 * 0.9
+    site.clear_log()
+    site.add("/robots.txt", "busy", status=500)
+    with Fetcher(settings) as fetcher, pytest.raises(Refused, match=r"robots\.txt of .* could not be read"):
+        fetcher.get(site.url("/files/t4.zip"))
+    assert {h.path for h in site.hits()} == {"/robots.txt"}  # asked again after backoff, nothing else
