@@ -9,18 +9,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaibao_pipeline.fetch.settings import FetchSettings
+from gaibao_pipeline.fetch.settings import CONTACT_ENV_VAR, FetchSettings, configured
 from gaibao_pipeline.fetch.sources import SOURCES_ENV_VAR, SourcesError, default_sources_path, load_sources
 from gaibao_pipeline.runner.landing import LANDING_ENV_VAR
 
 if TYPE_CHECKING:
     from gaibao_pipeline.fetch.crawl import SourceOutcome
 
-CONTACT_ENV_VAR = "GAIBAO_FETCH_CONTACT"
 _FILE_EVENTS = ("new", "changed", "unchanged", "skipped")
 
 
@@ -82,26 +80,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def settings_of(args: argparse.Namespace) -> FetchSettings:
-    if (
-        args.delay < 0
-        or args.retries < 0
-        or args.timeout <= 0
-        or args.max_bytes <= 0
-        or args.hosts_at_once < 1
-    ):
-        raise ValueError(
-            "--delay and --retries must be ≥ 0, --timeout and --max-bytes > 0, --hosts-at-once ≥ 1"
-        )
-    return replace(
-        FetchSettings(),
+    return configured(
         delay=args.delay,
-        allow_hosts=tuple(args.allow_host),
-        recheck_after=args.recheck_after * 3600,
+        allow_hosts=args.allow_host,
+        recheck_after_hours=args.recheck_after,
         retries=args.retries,
         read_timeout=args.timeout,
         max_bytes=args.max_bytes,
         hosts_at_once=args.hosts_at_once,
-        contact=args.contact or os.environ.get(CONTACT_ENV_VAR) or None,
+        contact=args.contact,
     )
 
 

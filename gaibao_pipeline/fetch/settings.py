@@ -6,10 +6,13 @@ importing the HTTP stack.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
+from typing import Any
 
 from gaibao_pipeline import __version__
 
+CONTACT_ENV_VAR = "GAIBAO_FETCH_CONTACT"
 AGENT_TOKEN = "gaibao"  # the name robots.txt rules address
 PROJECT_URL = "https://pypi.org/project/gaibao-pipeline/"
 USER_AGENT = f"gaibao-pipeline/{__version__} (annual disclosure report fetcher; +{PROJECT_URL})"
@@ -36,3 +39,18 @@ class FetchSettings:
 
     def agent(self) -> str:
         return f"{self.user_agent[:-1]}; {self.contact})" if self.contact else self.user_agent
+
+
+def configured(*, recheck_after_hours: float | None = None, **changes: Any) -> FetchSettings:
+    """The defaults with `changes` (the command line's or the resource's); the operator's contact
+    comes from GAIBAO_FETCH_CONTACT when not given, and every setting is checked."""
+    if recheck_after_hours is not None:
+        changes["recheck_after"] = recheck_after_hours * 3600
+    changes["allow_hosts"] = tuple(changes.get("allow_hosts", ()))
+    changes["contact"] = changes.get("contact") or os.environ.get(CONTACT_ENV_VAR, "").strip() or None
+    settings = replace(FetchSettings(), **changes)
+    if min(settings.delay, settings.retries, settings.backoff, settings.recheck_after) < 0:
+        raise ValueError("delay, retries, backoff and recheck-after must be ≥ 0")
+    if min(settings.read_timeout, settings.connect_timeout, settings.max_bytes, settings.hosts_at_once) <= 0:
+        raise ValueError("timeouts and the size limit must be > 0, hosts at once ≥ 1")
+    return settings

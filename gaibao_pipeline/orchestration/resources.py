@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
-from gaibao_pipeline.fetch.settings import FetchSettings
+from gaibao_pipeline.fetch.settings import FetchSettings, configured
 from gaibao_pipeline.fetch.sources import Source, default_sources_path, load_sources
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir
@@ -130,14 +130,6 @@ class WebFetchResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         return load_sources(path)
 
     def settings(self) -> FetchSettings:
-        return replace(
-            FetchSettings(),
-            delay=self.delay,
-            allow_hosts=tuple(self.allow_hosts),
-            recheck_after=self.recheck_after_hours * 3600,
-            retries=self.retries,
-            backoff=self.backoff,
-            read_timeout=self.read_timeout,
-            max_bytes=self.max_bytes,
-            contact=self.contact or os.environ.get("GAIBAO_FETCH_CONTACT") or None,
+        return configured(
+            **{name: getattr(self, name) for name in type(self).model_fields if name != "sources"}
         )

@@ -38,6 +38,12 @@ def test_fetch_explains_bad_input(tmp_path, landing, capsys, monkeypatch) -> Non
     bad.write_text("sources: [{list_url: 'file:///etc/'}]", encoding="utf-8")
     assert main(["fetch", "--sources", str(bad), "--landing", str(landing)]) == 2
     assert "scheme 'file' is not http or https" in capsys.readouterr().err
+    good = tmp_path / "good.yaml"
+    good.write_text("sources: [{list_url: 'https://x.gov.cn/'}]", encoding="utf-8")
+    assert main(["fetch", "--sources", str(good), "--landing", str(landing), "--delay", "-1"]) == 2
+    assert "must be ≥ 0" in capsys.readouterr().err
+    assert main(["fetch", "--sources", str(good), "--landing", str(landing), "--source", "nope"]) == 2
+    assert "no source named nope" in capsys.readouterr().err
 
 
 @pytest.mark.slow
