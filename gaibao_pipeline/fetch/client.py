@@ -221,14 +221,18 @@ class Fetcher:
     def _once(
         self, url: str, host: str, headers: dict[str, str], limit: int, gate: _Gate
     ) -> tuple[int, httpx.Headers, bytes]:
-        parsed = httpx.URL(url)
+        try:
+            parsed = httpx.URL(url)
+            name = parsed.raw_host.decode("ascii")  # an internationalised name in its IDNA form
+        except (httpx.InvalidURL, UnicodeError) as exc:
+            raise Refused(url, f"malformed URL ({exc})") from exc
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         with gate.turn():
-            address = self.policy.vet(url, host, port)
+            address = self.policy.vet(url, name, port)
             target = parsed.copy_with(host=address)
-            netloc = f"[{host}]" if ":" in host else host
+            netloc = f"[{name}]" if ":" in name else name
             sent = {**headers, "Host": netloc if parsed.port is None else f"{netloc}:{port}"}
-            extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+            extensions = {"sni_hostname": name} if parsed.scheme == "https" else {}
             self._on_request(url)
             with self._guard:
                 self.requests += 1

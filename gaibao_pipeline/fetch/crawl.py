@@ -11,6 +11,7 @@ Sites are crawled `hosts_at_once` at a time; one site's requests go one after an
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +29,8 @@ from gaibao_pipeline.fetch.sidecar import FetchRecord, read_record, records_in, 
 from gaibao_pipeline.fetch.sources import Source
 from gaibao_pipeline.fetch.titles import is_truncated
 from gaibao_pipeline.runner.keys import sha256_hex
+
+log = logging.getLogger(__name__)
 
 # What happened to one file: new, changed (new bytes), unchanged (304 or the same bytes),
 # skipped (checked less than `recheck_after` ago: not asked for).
@@ -293,7 +296,15 @@ def crawl(
 
         def crawl_host(group: Iterable[Source]) -> None:
             for source in group:
-                outcomes[source.name] = SourceCrawl(source, landing, fetcher, progress).run()
+                crawling = SourceCrawl(source, landing, fetcher, progress)
+                try:
+                    outcomes[source.name] = crawling.run()
+                except Exception as exc:  # a bug or a full disk on one source must not stop the others
+                    log.exception("crawl of %s stopped", source.name)
+                    crawling.outcome.failed.append(
+                        f"{source.list_url}: crawl stopped ({type(exc).__name__}: {exc})"
+                    )
+                    outcomes[source.name] = crawling.outcome
 
         workers = max(1, min(settings.hosts_at_once, len(by_host)))
         with ThreadPoolExecutor(workers, thread_name_prefix="gaibao-fetch") as pool:

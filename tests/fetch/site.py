@@ -95,7 +95,11 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(sent)
+            try:
+                self.wfile.write(sent)
+            except (BrokenPipeError, ConnectionResetError):  # the client stopped reading (a size cap)
+                self.close_connection = True
+                return
             if cut:
                 self.wfile.flush()
                 self.close_connection = True

@@ -159,3 +159,19 @@ def test_a_crawl_delay_slows_down_and_a_failing_robots_txt_closes_the_site(site,
     with Fetcher(settings) as fetcher, pytest.raises(Refused, match=r"robots\.txt of .* could not be read"):
         fetcher.get(site.url("/files/t4.zip"))
     assert {h.path for h in site.hits()} == {"/robots.txt"}  # asked again after backoff, nothing else
+
+
+def test_a_source_that_breaks_does_not_stop_the_others(site, sources, settings, landing, monkeypatch) -> None:
+    from gaibao_pipeline.fetch import crawl as crawling
+
+    real = crawling.SourceCrawl.report
+
+    def report(self, link, list_url):  # a bug, or a full disk, while saving one source's report
+        if self.source.name == "trs":
+            raise OSError("No space left on device")
+        return real(self, link, list_url)
+
+    monkeypatch.setattr(crawling.SourceCrawl, "report", report)
+    outcomes = _by_source(crawl(sources, landing, settings))
+    assert "crawl stopped (OSError: No space left on device)" in outcomes["trs"].failed[0]
+    assert outcomes["json"].count("new") == 2 and outcomes["static"].count("new") == 11

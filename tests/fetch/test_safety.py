@@ -23,6 +23,7 @@ ZONE = {
     "aliyun-meta.test": ["100.100.100.200"],
     "mixed.test": ["93.184.216.34", "192.168.1.10"],  # one public, one private: refused
     "public.test": ["93.184.216.34"],
+    "xn--fiqs8s.test": ["10.0.0.9"],  # 中国.test, resolved in its IDNA form
 }
 
 
@@ -105,6 +106,7 @@ def test_urls_other_than_plain_http_are_refused(url: str, reason: str) -> None:
         ("aliyun-meta.test", "cloud metadata"),
         ("mixed.test", "192.168.1.10, a private address"),
         ("nowhere.test", "does not resolve"),
+        ("中国.test", "xn--fiqs8s.test resolves to 10.0.0.9, a private address"),
     ],
 )
 def test_names_resolving_to_non_public_addresses_are_refused(dns, settings, host: str, reason: str) -> None:
