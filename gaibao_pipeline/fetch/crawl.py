@@ -129,6 +129,7 @@ class SourceCrawl:
         source = self.source
         queue = [source.page_url(source.first_page)] if source.paged else [source.list_url]
         visited: set[str] = set()
+        listed: set[str] = set()  # every link seen, reports or not
         found: dict[str, tuple[Link, str]] = {}
         page_number = source.first_page
         while queue and len(visited) < source.max_pages:
@@ -140,21 +141,21 @@ class SourceCrawl:
             if body is None:
                 continue
             listing = read_listing(body, url)
-            new = 0
-            for link in listing.links:
-                if link.url in found:
-                    continue
+            unseen = [link for link in listing.links if link.url not in listed]
+            listed.update(link.url for link in listing.links)
+            for link in unseen:
                 if source.titles.matches(link.title) or (
                     is_truncated(link.title) and source.titles.may_match(link.title)
                 ):
-                    found[link.url] = (link, url)
-                    new += 1
+                    found.setdefault(link.url, (link, url))
             if source.paged:
+                # the next page, until the listing says this was the last or a page brings nothing new
+                # (an endpoint that ignores the page number would otherwise be asked max_pages times)
                 page_number += 1
                 last = (
                     listing.page_count is not None and page_number >= source.first_page + listing.page_count
                 )
-                if listing.links and not last:
+                if unseen and not last:
                     queue.append(source.page_url(page_number))
             else:
                 queue += [page for page in listing.pages if page not in visited]

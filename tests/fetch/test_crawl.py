@@ -175,3 +175,15 @@ def test_a_source_that_breaks_does_not_stop_the_others(site, sources, settings, 
     outcomes = _by_source(crawl(sources, landing, settings))
     assert "crawl stopped (OSError: No space left on device)" in outcomes["trs"].failed[0]
     assert outcomes["json"].count("new") == 2 and outcomes["static"].count("new") == 11
+
+
+def test_a_numbered_listing_stops_when_a_page_brings_nothing_new(site, settings, landing) -> None:
+    from gaibao_pipeline.fetch.sources import parse_sources
+
+    body = '{"list": [{"title": "某区2023年政府信息公开工作年度报告", "url": "/json/a1.html"}]}'
+    for page in range(1, 5):  # an endpoint that ignores the page number
+        site.add(f"/same?page={page}", body, content_type="application/json")
+    [source] = parse_sources({"sources": [{"name": "same", "list_url": site.url("/same?page={page}")}]})
+    [outcome] = crawl([source], landing, settings)
+    assert outcome.list_pages == 2 and outcome.reports == 1
+    assert not site.hits("/same?page=3")
