@@ -56,16 +56,20 @@ def test_the_annual_fetch_schedule_requests_every_source(tmp_path: Path) -> None
         + "".join(f"  - name: s{i}\n    list_url: https://s{i}.gov.cn/ndbg/\n" for i in range(5)),
         encoding="utf-8",
     )
-    with dg.instance_for_test() as instance:
-        context = dg.build_schedule_context(
+    (tmp_path / "dagster").mkdir()
+
+    def evaluate(instance: dg.DagsterInstance, path: Path) -> list[dg.RunRequest] | dg.SkipReason:
+        # entered as a context manager: leaving it restores the test's instance as the current one
+        with dg.build_schedule_context(
             instance=instance,
-            resources={"web_fetch": WebFetchResource(sources=str(sources))},
+            resources={"web_fetch": WebFetchResource(sources=str(path))},
             scheduled_execution_time=datetime(2025, 2, 1, 2, tzinfo=ZoneInfo("Asia/Shanghai")),
-        )
-        requests = annual_fetch_schedule(context)
+        ) as context:
+            return annual_fetch_schedule(context)
+
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        requests = evaluate(instance, sources)
         assert instance.get_dynamic_partitions(WEB_SOURCES_NAME) == [f"s{i}" for i in range(5)]
+        assert isinstance(evaluate(instance, tmp_path / "none.yaml"), dg.SkipReason)
+    assert not isinstance(requests, dg.SkipReason)
     assert [r.tags for r in requests] == [range_tags(dg.PartitionKeyRange("s0", "s4"))]
-    missing = dg.build_schedule_context(
-        resources={"web_fetch": WebFetchResource(sources=str(tmp_path / "none.yaml"))}
-    )
-    assert isinstance(annual_fetch_schedule(missing), dg.SkipReason)
