@@ -1,4 +1,5 @@
-"""`gaibao` command line: parse files, run the pipeline, export tables, review reports, serve the app."""
+"""`gaibao` command line: parse files, fetch reports from websites, run the pipeline, export tables,
+review reports, serve the review app."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gaibao_pipeline.fetch.command import add_parser as add_fetch_parser
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.archives import expand_paths, output_stem
 from gaibao_pipeline.runner.parse import parse_paths
@@ -299,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.set_defaults(func=_review)
     _add_synth(sub)
     _add_serve(sub)
+    add_fetch_parser(sub)  # the crawler itself is imported when `gaibao fetch` runs
     return parser
 
 

@@ -19,6 +19,7 @@ class Status(StrEnum):
     NEEDS_CONVERTER = "needs_converter"  # .doc/.wps without LibreOffice installed
     MULTIPLE_REPORTS = "multiple_reports"  # one file holds several reports: split it to load them
     INVALID = "invalid"  # parsed rows break the table contracts: not loaded, to keep tables sound
+    RENDITION = "rendition"  # another rendition of the same report (its web page, an attachment) is loaded
 
 
 class DocumentError(Exception):

@@ -1,5 +1,6 @@
 """Thin Dagster assets over the pure core, layered raw → core → out (as PUDL names them).
 
+raw_web_listings (a source's site, fetched into the landing folder; one partition per source)
 raw_landing_files (observed) → raw_source_files → core_documents → core_reports →
 out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary,
 out_review_queue.
@@ -28,6 +29,7 @@ from .raw import raw_landing_files, raw_source_files  # noqa: E402
 from .review_queue import out_review_queue  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
 from .views import out_agency_year_summary, out_t3_wide  # noqa: E402
+from .web import raw_web_listings  # noqa: E402
 
 PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
     raw_source_files,
@@ -41,12 +43,16 @@ WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [
 ]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
 MATERIALIZED = [*PER_REPORT_ASSETS, *WHOLE_DATABASE_ASSETS]
-ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_landing_files, *MATERIALIZED]
+# The report pipeline, from the landing folder on (partitioned by report file).
+REPORT_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_landing_files, *MATERIALIZED]
+# ... and the sites' listings fetched into the landing folder (partitioned by source).
+ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_web_listings, *REPORT_ASSETS]
 
 __all__ = [
     "ALL_ASSETS",
     "MATERIALIZED",
     "PER_REPORT_ASSETS",
+    "REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
     "out_agency_year_summary",
@@ -55,5 +61,6 @@ __all__ = [
     "out_t3_wide",
     "raw_landing_files",
     "raw_source_files",
+    "raw_web_listings",
     "read_parse_load",
 ]

@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from gaibao_pipeline.checks import PER_REPORT_CHECK_SPECS
-from gaibao_pipeline.checks.report_checks import invariant_evaluations
+from gaibao_pipeline.checks.report_checks import invariant_evaluations, rendition_evaluations
 from gaibao_pipeline.checks.table_checks import contract_evaluation
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.errors import Status
@@ -113,6 +113,7 @@ def read_parse_load(
             context.log.warning(f"{key} {event.source.relative_path}: not loaded: {result.refused}")
         loaded_metadata.add(key, load.loaded_metadata(event.source, event.report, result))
         yield contract_evaluation(key, result)
+        yield from rendition_evaluations(key, event.report)
     context.log.info(
         f"loaded {len(sources)} reports: " + ", ".join(f"{n} {s}" for s, n in sorted(outcomes.items()))
     )

@@ -60,6 +60,11 @@ _TABLES: list[tuple[sa.Table, str, dict[str, list[tuple[sa.Table, str]]]]] = [
         _FROM_REPORT,
     ),
     (
+        db.renditions,
+        "Fetched files of one article that are one report: the rendition loaded, each file's rank and why.",
+        {"report_id": [(db.source_files, "report_id")], "loaded_report_id": [(db.reports, "report_id")]},
+    ),
+    (
         db.cross_year_results,
         "Cross-year check outcomes: each report against the same agency's previous year.",
         {**_FROM_REPORT, "previous_report_id": [(db.reports, "report_id")]},

@@ -1,7 +1,8 @@
 """The single-report invariants of spec §4 as check evaluations on core_reports, per partition.
 
 Evaluated by the per-report step (`assets.per_report`) as each report is parsed, with a
-review page written for every report with a failure.
+review page written for every report with a failure; `renditions.agree` when the report is
+loaded, once the renditions of a fetched article have been chosen among.
 """
 
 from collections.abc import Iterator
@@ -16,9 +17,10 @@ from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.report import CheckResult, Report
 
 REPORT_INVARIANTS = [i for i in INVARIANTS if i.scope == "report"]
+RENDITION_INVARIANTS = [i for i in INVARIANTS if i.scope == "renditions"]
 SPECS = [
     dg.AssetCheckSpec(i.check_name, asset=CORE_REPORTS, description=i.description, partitions_def=REPORTS)
-    for i in REPORT_INVARIANTS
+    for i in (*REPORT_INVARIANTS, *RENDITION_INVARIANTS)
 ]
 
 
@@ -38,3 +40,8 @@ def invariant_evaluations(
     yield from evaluations(
         CORE_REPORTS, REPORT_INVARIANTS, partition, report, results, review_page, review_url
     )
+
+
+def rendition_evaluations(partition: str, loaded: Report) -> Iterator[dg.AssetCheckEvaluation]:
+    """The loaded rendition of a report against its other renditions (none when it has no other)."""
+    yield from evaluations(CORE_REPORTS, RENDITION_INVARIANTS, partition, loaded, loaded.checks)

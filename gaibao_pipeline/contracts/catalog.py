@@ -12,7 +12,8 @@ from gaibao_pipeline.report import Severity
 class Invariant:
     id: str
     severity: Severity
-    scope: Literal["report", "cross_year"]  # one report alone, or a report and the year before
+    # one report alone, a report and its other renditions (judged when loaded), a report and the year before
+    scope: Literal["report", "renditions", "cross_year"]
     description: str
 
     @property
@@ -62,6 +63,12 @@ INVARIANTS: tuple[Invariant, ...] = (
         "text.matches_tables", "warning", "report", "Counts stated in the narrative agree with the tables."
     ),
     Invariant("legacy.sums", "warning", "report", "Pre-2019 forms: totals equal their 其中 parts."),
+    Invariant(
+        "renditions.agree",
+        "warning",
+        "renditions",
+        "The loaded rendition of a report (web page or attachment) and each other one read the same values.",
+    ),
     Invariant(
         "cross_year.carry",
         "warning",

@@ -18,11 +18,19 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from gaibao_pipeline.contracts.renditions import Choice
 from gaibao_pipeline.contracts.schemas import SchemaFailure
 from gaibao_pipeline.db.engine import write_transaction
 from gaibao_pipeline.db.reviews import refresh_staleness
 from gaibao_pipeline.db.rows import ReportRows, Row, report_rows, source_file_row, utc
-from gaibao_pipeline.db.schema import CELL_TABLES, REPORT_CHILD_TABLES, check_results, reports, sections
+from gaibao_pipeline.db.schema import (
+    CELL_TABLES,
+    REPORT_CHILD_TABLES,
+    check_results,
+    renditions,
+    reports,
+    sections,
+)
 from gaibao_pipeline.db.schema import source_files as source_files_table
 from gaibao_pipeline.db.validate import contract_failures, describe
 from gaibao_pipeline.errors import Status
@@ -102,6 +110,7 @@ def write_many_report_rows(conn: Connection, batch: Sequence[ReportRows]) -> set
     if len(set(ids)) != len(ids):
         raise ValueError("a batch cannot hold the same report_id twice")
     _upsert(conn, source_files_table, [rows.source_file for rows in ordered], keep=("first_seen_at",))
+    conn.execute(sa.delete(renditions).where(renditions.c.report_id.in_(ids)))
     replaced = _delete_report_rows(conn, ids)
     _insert_many(conn, reports, [rows.report for rows in ordered])
     _insert_many(conn, sections, [row for rows in ordered for row in rows.sections])
@@ -111,6 +120,7 @@ def write_many_report_rows(conn: Connection, batch: Sequence[ReportRows]) -> set
     # reviewers' decisions are keyed by report and cell, not by these rows: they stay, and
     # those whose basis the new rows changed are marked stale
     refresh_staleness(conn, ordered)
+    _insert_many(conn, renditions, [rows.rendition for rows in ordered if rows.rendition is not None])
     return replaced
 
 
@@ -139,6 +149,9 @@ class ReportToLoad:
     report: Report
     report_id: str
     source_path: str
+    source_url: str | None = None  # a fetched file's URL (`gaibao fetch`)
+    article_url: str | None = None  # the article page that linked a fetched attachment
+    rendition: Choice | None = None  # where it stands among its report's renditions, if it has others
 
 
 def load_reports(
@@ -168,6 +181,9 @@ def load_reports(
                 source_path=item.source_path,
                 run_id=run_id,
                 loaded_at=at,
+                source_url=item.source_url,
+                article_url=item.article_url,
+                rendition=item.rendition,
             )
         except ValueError as exc:
             if strict:
@@ -260,6 +276,8 @@ def _refuse(
         error=message,
         run_id=run_id,
         recorded_at=at,
+        source_url=item.source_url,
+        article_url=item.article_url,
     )
     return LoadResult(
         item.report_id,
@@ -285,6 +303,8 @@ def record_source_file(
     error: str | None,
     run_id: str | None = None,
     recorded_at: datetime | None = None,
+    source_url: str | None = None,
+    article_url: str | None = None,
 ) -> None:
     """Record a file's outcome without a parsed report (a file that failed before parsing).
 
@@ -307,6 +327,8 @@ def record_source_file(
             error=error,
             run_id=run_id,
             at=at,
+            source_url=source_url,
+            article_url=article_url,
         )
         with write_transaction(engine) as conn:
             _upsert(conn, source_files_table, [row], keep=("first_seen_at",))
@@ -314,7 +336,15 @@ def record_source_file(
     name = source_path.replace("\\", "/").rsplit("/", 1)[-1]
     source = SourceInfo(file=name, sha256=sha256 or "", format=format or "", size=size or 0)
     failed = Report.failed(source, checked, error or checked.value)
-    rows = report_rows(failed, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=at)
+    rows = report_rows(
+        failed,
+        report_id=report_id,
+        source_path=source_path,
+        run_id=run_id,
+        loaded_at=at,
+        source_url=source_url,
+        article_url=article_url,
+    )
     rows.source_file["size_bytes"] = size  # unknown stays NULL, not 0
     rows.source_file["error_message"] = error
     with write_transaction(engine) as conn:

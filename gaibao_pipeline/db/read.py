@@ -151,6 +151,7 @@ SETTLED_STATUSES = frozenset(
         Status.NOT_A_REPORT,
         Status.UNSUPPORTED_FORMAT,
         Status.MULTIPLE_REPORTS,
+        Status.RENDITION,  # its article's files are read again together whenever one of them changes
     }
 )
 

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from gaibao_pipeline.chinese import normalize_agency
+from gaibao_pipeline.contracts.renditions import Choice
 from gaibao_pipeline.db.engine import jsonable
 from gaibao_pipeline.db.schema import CELL_TABLES
 from gaibao_pipeline.errors import Status
@@ -30,6 +31,7 @@ class ReportRows:
     sections: list[Row] = field(default_factory=list)
     cells: dict[str, list[Row]] = field(default_factory=dict)  # cell table code → rows
     checks: list[Row] = field(default_factory=list)
+    rendition: Row | None = None  # the `renditions` row of a file with other renditions
 
 
 def utc(moment: datetime | None) -> datetime:
@@ -69,6 +71,8 @@ def source_file_row(
     error: str | None,
     run_id: str | None,
     at: datetime,
+    source_url: str | None = None,
+    article_url: str | None = None,
 ) -> Row:
     return {
         "report_id": check_report_id(report_id),
@@ -83,6 +87,8 @@ def source_file_row(
         "first_seen_at": at,
         "loaded_at": at,
         "run_id": run_id,
+        "source_url": source_url,
+        "article_url": article_url,
     }
 
 
@@ -149,9 +155,21 @@ def _cells(report: Report, report_id: str, sha256: str | None, run_id: str | Non
 
 
 def report_rows(
-    report: Report, *, report_id: str, source_path: str, run_id: str | None, loaded_at: datetime
+    report: Report,
+    *,
+    report_id: str,
+    source_path: str,
+    run_id: str | None,
+    loaded_at: datetime,
+    source_url: str | None = None,
+    article_url: str | None = None,
+    rendition: Choice | None = None,
 ) -> ReportRows:
-    """The rows of one report. A report that is not ok gets its status rows and nothing else."""
+    """The rows of one report. A report that is not ok gets its status rows and nothing else.
+
+    `source_url` and `article_url`: where a fetched file came from (its sidecar record);
+    `rendition`: where the file stands among the renditions of its report, if it has others.
+    """
     check_report_id(report_id)
     status = Status(report.status)
     source = report.source
@@ -200,9 +218,34 @@ def report_rows(
         error=None if ok else report.message,
         run_id=run_id,
         at=loaded_at,
+        source_url=source_url,
+        article_url=article_url,
+    )
+    rendition_row = (
+        {
+            "report_id": report_id,
+            "loaded_report_id": check_report_id(rendition.loaded_key),
+            "rank": rendition.rank,
+            "article_url": article_url or source_url,
+            "format": source.format or None,
+            "cells_read": rendition.cells_read,
+            "errors_failed": rendition.errors_failed,
+            "basis": rendition.basis,
+            "run_id": run_id,
+            "loaded_at": loaded_at,
+        }
+        if rendition is not None
+        else None
     )
     return _without_nul(
-        ReportRows(source_file=source_row, report=report_row, sections=sections, cells=cells, checks=checks)
+        ReportRows(
+            source_file=source_row,
+            report=report_row,
+            sections=sections,
+            cells=cells,
+            checks=checks,
+            rendition=rendition_row,
+        )
     )
 
 

@@ -258,6 +258,27 @@ corrections = sa.Table(
     *_decision_columns(),
     sa.Index("ix_corrections_cell", "report_id", "table_code", "row_code", "col_code", "is_current"),
     sa.Index("ix_corrections_stale", "stale", "is_current", "report_id"),
+# Fetched files of one article that parse as the same report: one is loaded, the others are
+# recorded with status `rendition` (`contracts/renditions.py` has the rule); revision 0007.
+renditions = sa.Table(
+    "renditions",
+    metadata,
+    sa.Column(
+        "report_id",
+        ReportId,
+        sa.ForeignKey("source_files.report_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("loaded_report_id", ReportId, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("article_url", sa.Text),
+    sa.Column("format", sa.Text),
+    sa.Column("cells_read", sa.Integer, nullable=False),
+    sa.Column("errors_failed", sa.Integer, nullable=False),
+    sa.Column("basis", sa.Text, nullable=False),
+    sa.Column("run_id", sa.Text),
+    sa.Column("loaded_at", Timestamp, nullable=False),
+    sa.Index("ix_renditions_loaded_report_id", "loaded_report_id"),
 )
 
 # Children first: the order in which a report's rows are deleted before it is reloaded.
@@ -350,6 +371,7 @@ TABLES: tuple[sa.Table, ...] = (
     cross_year_results,
     reviews,
     corrections,
+    renditions,
 )
 # Consumer views, each an `out_` asset; the reviewed cell views are exported beside them.
 VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)

@@ -14,14 +14,15 @@ import dagster as dg
 from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
-from gaibao_pipeline.orchestration.jobs import load_reports_job
+from gaibao_pipeline.orchestration.jobs import fetch_reports_job, load_reports_job
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
     LandingFolderResource,
     ParseSettingsResource,
     ReviewPagesResource,
+    WebFetchResource,
 )
-from gaibao_pipeline.orchestration.schedules import annual_refresh_schedule
+from gaibao_pipeline.orchestration.schedules import annual_fetch_schedule, annual_refresh_schedule
 from gaibao_pipeline.orchestration.sensors import landing_folder_sensor
 
 # The invariants of spec §4 and the table contracts, evaluated per report partition.
@@ -37,6 +38,7 @@ def default_resources() -> dict[str, Any]:
         "io_manager": ReportFilesIOManager(),
         "review_pages": ReviewPagesResource(),
         "agency_aliases": AgencyAliasesResource(),
+        "web_fetch": WebFetchResource(),
     }
 
 
@@ -49,9 +51,9 @@ def build_definitions(
     return dg.Definitions(
         assets=ALL_ASSETS,
         asset_checks=ASSET_CHECKS,
-        jobs=[load_reports_job],
+        jobs=[load_reports_job, fetch_reports_job],
         sensors=[landing_folder_sensor],
-        schedules=[annual_refresh_schedule],
+        schedules=[annual_refresh_schedule, annual_fetch_schedule],
         resources={**default_resources(), **(resources or {})},
         loggers=loggers,
     )

@@ -1,6 +1,6 @@
 """Every asset key of the graph, declared once: assets, checks, sensors and schedules name them from here.
 
-Layered as PUDL names them: `raw_` (files as they arrive), `core_` (read and parsed),
+Layered as PUDL names them: `raw_` (sites' report listings, files as they arrive), `core_` (read and parsed),
 `out_` (what the database holds). Each database table and view is an `out_<name>` asset.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 import sqlalchemy as sa
 
+RAW_WEB_LISTINGS = dg.AssetKey("raw_web_listings")
 RAW_LANDING_FILES = dg.AssetKey("raw_landing_files")
 RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
 CORE_DOCUMENTS = dg.AssetKey("core_documents")

@@ -22,6 +22,11 @@ from gaibao_pipeline.runner.landing import FileState, LandedFile, Seen
 
 REPORTS_NAME = "reports"
 REPORTS = dg.DynamicPartitionsDefinition(name=REPORTS_NAME)
+# One partition per source of the sources file (its name), added when the fetch schedule runs.
+WEB_SOURCES_NAME = "web_sources"
+WEB_SOURCES = dg.DynamicPartitionsDefinition(name=WEB_SOURCES_NAME)
+# Sources crawled by one run (different sites in parallel): a run's start-up is shared by many.
+WEB_SOURCES_PER_RUN = 200
 
 # Memory of a run grows with its batch (each stage holds its outputs for all partitions, a
 # few tens of kB per report); process start-up costs seconds per run, so batches are large.

@@ -1,4 +1,4 @@
-"""Dagster resources: the database, the landing folder and the per-file reading limits.
+"""Dagster resources: the database, the landing folder, the per-file reading limits and the crawler.
 
 Thin configuration holders around the pure core; they do no parsing. Every default is
 resolved when the resource is used, never at import time, so environment variables set by
@@ -14,10 +14,12 @@ from urllib.parse import quote
 
 import dagster as dg
 import sqlalchemy as sa
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
+from gaibao_pipeline.fetch.settings import FetchSettings, configured
+from gaibao_pipeline.fetch.sources import Source, default_sources_path, load_sources
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir
 
@@ -112,3 +114,36 @@ class ReviewPagesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         """The report's page in the review app, which check metadata links to."""
         base = self.app_url or os.environ.get(REVIEW_URL_ENV_VAR, "").strip() or DEFAULT_REVIEW_URL
         return f"{base.rstrip('/')}/reports/{quote(report_id, safe='')}"
+
+_CRAWLER = FetchSettings()  # the defaults
+
+
+class WebFetchResource(dg.ConfigurableResource):  # type: ignore[type-arg]
+    """The sites to fetch reports from (`sources`, else GAIBAO_SOURCES) and how politely (`gaibao fetch`)."""
+
+    sources: str | None = None
+    delay: float = _CRAWLER.delay  # seconds between two requests to one host
+    allow_hosts: list[str] = Field(default_factory=list)  # non-public hosts or networks it may visit
+    recheck_after_hours: float = _CRAWLER.recheck_after / 3600
+    retries: int = _CRAWLER.retries
+    backoff: float = _CRAWLER.backoff  # seconds before the first retry, doubled each time
+    read_timeout: float = _CRAWLER.read_timeout
+    max_bytes: int = _CRAWLER.max_bytes
+    contact: str | None = None  # added to the User-Agent; else GAIBAO_FETCH_CONTACT
+
+    def sources_path(self) -> Path | None:
+        return Path(self.sources).expanduser() if self.sources else default_sources_path()
+
+    def load(self) -> list[Source]:
+        """The sources file's entries; `SourcesError` when it is missing or wrong."""
+        from gaibao_pipeline.fetch.sources import SourcesError
+
+        path = self.sources_path()
+        if path is None:
+            raise SourcesError("no sources file: set the web_fetch resource's `sources` or GAIBAO_SOURCES")
+        return load_sources(path)
+
+    def settings(self) -> FetchSettings:
+        return configured(
+            **{name: getattr(self, name) for name in type(self).model_fields if name != "sources"}
+        )

@@ -1,4 +1,9 @@
-"""The annual refresh: after each publication deadline, catch up on every report not loaded yet.
+"""The annual fetch and refresh: after each publication deadline, download what the sites list, then
+catch up on every report not loaded yet.
+
+The fetch runs at 02:00 (`annual_fetch_schedule`: the sources file's sites into the landing
+folder); the landing-folder sensor loads what it brought as soon as it lands, and the refresh
+at 06:00 catches whatever the sensor missed.
 
 Departments publish by 31 January and local governments by 31 March, so the schedule runs on
 1 February and 1 April, and weekly (Mondays) from February to April while late reports
@@ -9,10 +14,17 @@ files the sensor missed while it was off and reports whose last run failed.
 
 import dagster as dg
 
-from gaibao_pipeline.orchestration.jobs import load_reports_job
+from gaibao_pipeline.fetch.sources import SourcesError
+from gaibao_pipeline.orchestration.jobs import fetch_reports_job, load_reports_job
 from gaibao_pipeline.orchestration.landing_plan import plan_landing, record
-from gaibao_pipeline.orchestration.partitions import run_requests
-from gaibao_pipeline.orchestration.resources import LandingFolderResource
+from gaibao_pipeline.orchestration.partitions import (
+    WEB_SOURCES_NAME,
+    WEB_SOURCES_PER_RUN,
+    plan_ranges,
+    range_tags,
+    run_requests,
+)
+from gaibao_pipeline.orchestration.resources import LandingFolderResource, WebFetchResource
 
 
 def _evaluate(
@@ -38,3 +50,28 @@ annual_refresh_schedule = dg.schedule(
     execution_timezone="Asia/Shanghai",
     description=_evaluate.__doc__,
 )(_evaluate)
+
+
+def _fetch(
+    context: dg.ScheduleEvaluationContext, web_fetch: WebFetchResource
+) -> list[dg.RunRequest] | dg.SkipReason:
+    """Before the refresh: download every source's reports to the landing folder; the sensor loads them."""
+    try:
+        names = [source.name for source in web_fetch.load()]
+    except SourcesError as exc:
+        return dg.SkipReason(str(exc))
+    known = context.instance.get_dynamic_partitions(WEB_SOURCES_NAME)
+    new = [name for name in names if name not in set(known)]
+    if new:  # a schedule cannot return partitions to add: it adds them before requesting the runs
+        context.instance.add_dynamic_partitions(WEB_SOURCES_NAME, new)
+    ranges = plan_ranges([*known, *new], names, max_per_run=WEB_SOURCES_PER_RUN, max_gap=0)
+    return [dg.RunRequest(tags=range_tags(key_range)) for key_range in ranges]
+
+
+annual_fetch_schedule = dg.schedule(
+    name="annual_fetch_schedule",
+    job=fetch_reports_job,
+    cron_schedule=["0 2 1 2,4 *", "0 2 * 2-4 1"],
+    execution_timezone="Asia/Shanghai",
+    description=_fetch.__doc__,
+)(_fetch)

@@ -5,7 +5,8 @@ and parsed it, and as `Loaded` once its chunk of `LOAD_CHUNK` reports is in the 
 so the caller can record both as they happen while the reader pool (running ahead in its
 own thread) keeps parsing. The Dagster step that materialises core_documents, core_reports
 and out_loaded_reports is a thin wrapper around `process_batch`; the benchmark's run
-without Dagster calls it directly.
+without Dagster calls it directly. The files of one fetched article (a web page and its
+attachments) are loaded together, one rendition of each report chosen (`renditions`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine
 from gaibao_pipeline.db import LoadResult, ReportToLoad, load_reports
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.report import Report
+from gaibao_pipeline.runner.renditions import ArticleGroups, Resolved, siblings
 from gaibao_pipeline.runner.stages import ParsedFile, SourceFile, read_and_parse_each
 
 # Reports per `load_reports` call: large enough for one contract validation and a few
@@ -37,7 +39,11 @@ class Parsed:
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """A report's load: `result` is None when its file is missing (its rows, if any, are kept)."""
+    """A report's load: `result` is None when its file is missing (its rows, if any, are kept).
+
+    `report` is the one loaded: a rendition not chosen has the status `rendition`, the chosen
+    one carries the `renditions.agree` checks.
+    """
 
     key: str
     source: SourceFile
@@ -55,26 +61,44 @@ def process_batch(
     loaded_at: datetime,
     chunk: int = LOAD_CHUNK,
 ) -> Iterator[Parsed | Loaded]:
-    """Read, parse and load every source; each report is yielded as `Parsed`, then as `Loaded`."""
-    by_key = {source.report_id: source for source in sources}
-    pending: list[tuple[SourceFile, Report]] = []
+    """Read, parse and load every source; each report is yielded as `Parsed`, then as `Loaded`.
+
+    The other files of a fetched article are read and loaded with it, but yield nothing:
+    they are not this batch's reports.
+    """
+    requested = {source.report_id for source in sources}
+    everything = [*sources, *siblings(sources)]
+    by_key = {source.report_id: source for source in everything}
+    groups = ArticleGroups(everything)
+    pending: list[Resolved] = []
 
     def load_pending() -> Iterator[Loaded]:
         items = [
-            ReportToLoad(report, source.report_id, source.relative_path or "") for source, report in pending
+            ReportToLoad(
+                report,
+                source.report_id,
+                source.relative_path or "",
+                source_url=source.source_url,
+                article_url=source.article_url,
+                rendition=choice,
+            )
+            for source, report, choice in pending
         ]
         results = load_reports(engine, items, run_id=run_id, loaded_at=loaded_at)
-        for (source, report), result in zip(pending, results, strict=True):
-            yield Loaded(source.report_id, source, report, result)
+        for (source, report, _), result in zip(pending, results, strict=True):
+            if source.report_id in requested:
+                yield Loaded(source.report_id, source, report, result)
         pending.clear()
 
-    for key, parsed in read_and_parse_each(sources, limits, workers):
-        yield Parsed(key, parsed)
+    for key, parsed in read_and_parse_each(everything, limits, workers):
+        if key in requested:
+            yield Parsed(key, parsed)
         source = by_key[key]
         if source.missing:
-            yield Loaded(key, source, parsed.report, None)
+            if key in requested:
+                yield Loaded(key, source, parsed.report, None)
             continue
-        pending.append((source, parsed.report))
+        pending.extend(groups.add(source, parsed.report))
         if len(pending) >= chunk:
             yield from load_pending()
     if pending:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from gaibao_pipeline.documents import detect_format, read_document
 from gaibao_pipeline.errors import DocumentError, Status
+from gaibao_pipeline.fetch.sidecar import FetchRecord, read_record
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
@@ -39,6 +40,9 @@ class SourceFile:
     path: str | None  # absolute path the run reads
     size: int | None = None
     sha256: str | None = None  # None: not hashed yet (the reader hashes what it reads)
+    # where a fetched file came from (its `fetch.sidecar` record); None for files put there by hand
+    source_url: str | None = None
+    article_url: str | None = None  # the article page that linked an attachment
 
     @property
     def missing(self) -> bool:
@@ -57,14 +61,15 @@ def register(
     if relative_path is None:
         return SourceFile(report_id, None, None)
     path = root / relative_path
+    fetched = read_record(path)
+    urls = (fetched.url, fetched.article_url) if fetched else (None, None)
     try:
         stat = path.stat()
     except OSError:  # the read stage reports why, as this file's status
-        return SourceFile(report_id, relative_path, str(path))
+        return SourceFile(report_id, relative_path, str(path), None, None, *urls)
     unchanged = known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    return SourceFile(
-        report_id, relative_path, str(path), stat.st_size, known.sha256 if known and unchanged else None
-    )
+    sha256 = known.sha256 if known and unchanged else None
+    return SourceFile(report_id, relative_path, str(path), stat.st_size, sha256, *urls)
 
 
 def failed_source(
@@ -195,7 +200,20 @@ def read_and_parse(path: Path, limits: Limits) -> ParsedFile:
     layers are packed for storage here rather than in the run's one process.
     """
     extracted = read_path(path, limits)
+    with_web_record(extracted, read_record(path))
     return ParsedFile.of(extracted, parse(extracted))
+
+
+def with_web_record(extracted: ExtractedDocument, fetched: FetchRecord | None) -> None:
+    """Give a fetched file's document what its web page said where the document itself says nothing:
+    the report's title on the site (agency and year for the parser) and its publication time."""
+    document = extracted.document
+    if document is None or fetched is None:
+        return
+    metadata = document.metadata
+    metadata.title = metadata.title or fetched.title
+    metadata.published_at = metadata.published_at or fetched.published_at
+    metadata.source_url = metadata.source_url or fetched.url
 
 
 def read_and_parse_each(

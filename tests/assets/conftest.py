@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gaibao_pipeline.assets import ALL_ASSETS
+from gaibao_pipeline.assets import REPORT_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.db import make_engine
 from gaibao_pipeline.db.schema import TABLES
@@ -57,7 +57,7 @@ def materialize_all(instance: dg.DagsterInstance, landing: Path, url: str) -> dg
     instance.add_dynamic_partitions(REPORTS.name, keys)
     [whole] = plan_ranges(instance.get_dynamic_partitions(REPORTS.name), keys)
     return dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
+        [*REPORT_ASSETS, *ALL_CHECKS],
         instance=instance,
         resources=resources(landing, url),
         tags=range_tags(whole),

@@ -13,7 +13,7 @@ import dagster as dg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gaibao_pipeline.assets import ALL_ASSETS
+from gaibao_pipeline.assets import REPORT_ASSETS
 from gaibao_pipeline.db.schema import cells_t3, reports, source_files
 from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.runner.keys import report_key
@@ -94,7 +94,7 @@ def test_vanished_file_keeps_its_rows(
     key = report_key("pingtan2021.txt")
     gone.unlink()
     result = dg.materialize(
-        ALL_ASSETS,
+        REPORT_ASSETS,
         instance=instance,
         resources=resources(landing, db_url),
         partition_key=key,

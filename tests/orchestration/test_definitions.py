@@ -18,7 +18,7 @@ import gaibao_pipeline
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.orchestration.definitions import ASSET_CHECKS, build_definitions, defs
-from gaibao_pipeline.orchestration.partitions import REPORTS
+from gaibao_pipeline.orchestration.partitions import REPORTS, WEB_SOURCES
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
     LandingFolderResource,
@@ -27,6 +27,7 @@ from gaibao_pipeline.orchestration.resources import (
 
 PACKAGE = Path(gaibao_pipeline.__file__).parent
 EXPECTED = {
+    "raw_web_listings",
     "raw_landing_files",
     "raw_source_files",
     "core_documents",
@@ -78,7 +79,9 @@ def test_per_report_assets_share_the_dynamic_partitions() -> None:
     }
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if key.to_user_string() not in per_report:  # tables and views: the whole database
+        if key.to_user_string() == "raw_web_listings":  # one partition per source of the sources file
+            assert node.partitions_def == WEB_SOURCES
+        elif key.to_user_string() not in per_report:  # tables and views: the whole database
             assert node.partitions_def is None
         else:
             assert node.partitions_def == REPORTS, key
@@ -130,6 +133,11 @@ def test_job_sensor_and_schedule_are_wired() -> None:
     assert sensor.job_name == schedule.job_name == "load_reports"
     assert sensor.description and schedule.description
     assert schedule.execution_timezone == "Asia/Shanghai"
+    # the fetch lands files before the refresh; the sensor loads them as they land
+    fetch = defs.resolve_schedule_def("annual_fetch_schedule")
+    assert fetch.job_name == "fetch_reports" and fetch.description
+    assert defs.resolve_job_def("fetch_reports").partitions_def == WEB_SOURCES
+    assert fetch.cron_schedule == ["0 2 1 2,4 *", "0 2 * 2-4 1"]  # before the refresh at 06:00
 
 
 def test_build_definitions_swaps_resources() -> None:

@@ -161,13 +161,14 @@ def test_code_location_loads_with_assets_sensor_and_schedule(webserver: int) -> 
         if n["assetChecksOrError"]["__typename"] == "AssetChecks"
     }
     # every invariant of the spec, and the table contracts, on the asset they check
-    assert set(checks["core_reports"]) == {i.check_name for i in INVARIANTS if i.scope == "report"} | {
-        "table_contracts"
-    }
+    # (renditions.agree is judged when a fetched report is loaded, beside its other renditions)
+    assert set(checks["core_reports"]) == {
+        i.check_name for i in INVARIANTS if i.scope in ("report", "renditions")
+    } | {"table_contracts"}
     assert set(checks["out_loaded_reports"]) == {i.check_name for i in INVARIANTS if i.scope == "cross_year"}
 
-    assert "load_reports" in {job["name"] for job in repository["jobs"]}
+    assert {"load_reports", "fetch_reports"} <= {job["name"] for job in repository["jobs"]}
     assert [s["name"] for s in repository["sensors"]] == ["landing_folder_sensor"]
-    [schedule] = repository["schedules"]
-    assert schedule["name"] == "annual_refresh_schedule"
-    assert schedule["executionTimezone"] == "Asia/Shanghai"
+    schedules = {s["name"]: s for s in repository["schedules"]}
+    assert set(schedules) == {"annual_refresh_schedule", "annual_fetch_schedule"}
+    assert all(s["executionTimezone"] == "Asia/Shanghai" for s in schedules.values())
