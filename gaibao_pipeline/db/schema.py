@@ -258,6 +258,8 @@ corrections = sa.Table(
     *_decision_columns(),
     sa.Index("ix_corrections_cell", "report_id", "table_code", "row_code", "col_code", "is_current"),
     sa.Index("ix_corrections_stale", "stale", "is_current", "report_id"),
+)
+
 # Fetched files of one article that parse as the same report: one is loaded, the others are
 # recorded with status `rendition` (`contracts/renditions.py` has the rule); revision 0007.
 renditions = sa.Table(

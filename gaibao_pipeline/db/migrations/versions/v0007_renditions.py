@@ -1,7 +1,7 @@
 """Renditions: the fetched files of one article that are the same report, and which one is loaded.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-06
 
 - `renditions`: one row per file that is a rendition of a report with another rendition (an
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | None = None
 depends_on: str | None = None
 
