@@ -110,7 +110,8 @@ def test_export_writes_every_table_and_view(
 ) -> None:
     url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
     out_dir = tmp_path / "out"
-    assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 1  # nothing loaded yet
+    assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 2  # nothing loaded yet
+    assert not (tmp_path / "db.sqlite").exists()  # and nothing created by looking
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     assert main(["export", "--database-url", url, "--out", str(out_dir), "--format", "csv"]) == 0
     names = {t.name for t in (*TABLES, *VIEWS)}

@@ -12,21 +12,12 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 import dagster as dg
-import sqlalchemy as sa
 from pydantic import PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir
-
-
-def redact(url: str) -> str:
-    """A database URL safe to print and log (password hidden)."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "<unparseable database URL>"
 
 
 class DatabaseResource(dg.ConfigurableResource):  # type: ignore[type-arg]

@@ -37,7 +37,11 @@ class Parsed:
 
 @dataclass(frozen=True, slots=True)
 class Loaded:
-    """A report's load: `result` is None when its file is missing (its rows, if any, are kept)."""
+    """A report's load: `result` is None when its file is missing (its rows, if any, are kept).
+
+    A file is missing when no file has its key any more, or when it was removed between
+    registration and reading (`DocumentSummary.gone`): either way its earlier load stands.
+    """
 
     key: str
     source: SourceFile
@@ -71,7 +75,7 @@ def process_batch(
     for key, parsed in read_and_parse_each(sources, limits, workers):
         yield Parsed(key, parsed)
         source = by_key[key]
-        if source.missing:
+        if source.missing or parsed.document.gone:
             yield Loaded(key, source, parsed.report, None)
             continue
         pending.append((source, parsed.report))

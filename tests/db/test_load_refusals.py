@@ -43,3 +43,35 @@ def test_unloadable_report_is_recorded_as_its_status(engine: Engine) -> None:
     assert rows["good.pdf"] == "ok" and rows["duplicate.pdf"] == "invalid"
     assert message.startswith("parsed report could not be loaded")
     assert rows["nul.pdf"] == "ok"  # the NUL is dropped on both backends
+
+
+def test_absurd_counts_and_amounts_are_invalid_with_the_cell_named_on_both_backends(engine: Engine) -> None:
+    # issue 24: 1e30 loaded as REAL on SQLite (status ok) and overflowed NUMERIC on PostgreSQL
+    upgrade_schema(engine)
+    huge_count = hongze_report()
+    huge_count.cells[10] = dataclasses.replace(huge_count.cells[10], value=1e30, raw="1" + "0" * 30)
+    int64ish = hongze_report()
+    int64ish.cells[10] = dataclasses.replace(int64ish.cells[10], value=9.2e18, raw="9200000000000000000")
+    huge_amount = hongze_report()
+    fee = next(i for i, c in enumerate(huge_amount.cells) if c.col == "fee_amount")
+    huge_amount.cells[fee] = dataclasses.replace(huge_amount.cells[fee], value=5e15, raw="5e15万元")
+    large_but_real = hongze_report()
+    large_but_real.cells[fee] = dataclasses.replace(large_but_real.cells[fee], value=2.5e8)
+    names = ("count", "int64", "amount", "real")
+    items = [
+        ReportToLoad(report, f"r{i:016x}", f"{name}.pdf")
+        for i, (name, report) in enumerate(
+            zip(names, (huge_count, int64ish, huge_amount, large_but_real), strict=True)
+        )
+    ]
+    results = dict(zip(names, load_reports(engine, items, run_id="run-1", loaded_at=AT), strict=True))
+    cell = huge_count.cells[10]
+    for name in ("count", "int64", "amount"):
+        assert results[name].status == "invalid", name
+    assert f"at {cell.row}/{cell.col}" in (results["count"].refused or "")
+    assert "a count at most 1e+09" in (results["count"].refused or "")
+    assert "fees/fee_amount" in (results["amount"].refused or "")
+    assert results["real"].status == "ok"  # 2.5 × 10^8 万元 is large, not absurd
+    with engine.connect() as conn:
+        rows = dict(conn.execute(sa.select(source_files.c.source_path, source_files.c.status)).all())
+    assert rows == {"count.pdf": "invalid", "int64.pdf": "invalid", "amount.pdf": "invalid", "real.pdf": "ok"}
