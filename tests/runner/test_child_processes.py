@@ -112,3 +112,21 @@ def test_ocr_that_outlives_the_time_limit_is_killed_with_its_children_and_folder
     [(_, report)] = parse_paths([scan], replace(Limits(), timeout_seconds=3), workers=1)
     assert not report.ok  # ran out of time, whichever clock stopped it first
     _assert_all_gone(marker, tmp_path / "tmp")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="process checks read /proc")
+def test_review_of_a_file_reads_it_under_the_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 24: `gaibao review FILE` parsed in-process without limits (144 s, 2.5 GB)
+    from gaibao_pipeline.cli import main
+
+    marker = _install_fake(tmp_path, monkeypatch, "soffice")
+    monkeypatch.setenv("GAIBAO_TIMEOUT_SECONDS", "3")
+    rtf = tmp_path / "report.rtf"
+    rtf.write_bytes(b"{\\rtf1\\ansi 2021\\u24180? report}")
+    started = time.monotonic()
+    assert main(["review", str(rtf)]) == 1
+    assert time.monotonic() - started < 30
+    assert "[timeout]" in capsys.readouterr().out
+    _assert_all_gone(marker, tmp_path / "tmp")
