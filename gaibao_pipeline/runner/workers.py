@@ -136,7 +136,9 @@ def _loop(conn: Connection, job: Job, limits: Limits) -> None:
 
 def session_members(session: int) -> list[int]:
     """Processes of a session (Linux `/proc`; empty elsewhere), whatever their process group."""
-    members = []
+    members: list[int] = []
+    if session <= 1:  # init's, or "no session": never a worker's
+        return members
     try:
         pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
     except OSError:
@@ -153,12 +155,24 @@ def session_members(session: int) -> list[int]:
 
 
 def kill_session(leader: int) -> None:
-    """SIGKILL the process group and every process of the session `leader` leads."""
+    """SIGKILL the process group and every process of the session `leader` leads.
+
+    Only a session this process does not belong to, led by a process other than init: 0 would
+    mean "my own group" to `killpg` and match every process started outside any session.
+    """
+    if leader <= 1 or leader in (os.getpid(), os.getpgrp(), os.getsid(0)):
+        return
+    try:
+        if os.getpgid(leader) != leader:
+            return  # not a group leader, so not a worker of ours (its pid was reused)
+    except ProcessLookupError:
+        pass  # the leader is gone; processes of its session may not be
     with contextlib.suppress(OSError):
         os.killpg(leader, signal.SIGKILL)
     for pid in session_members(leader):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        if pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
 
 
 class _Worker:

@@ -28,9 +28,8 @@ if [ "$1" = "--list-langs" ]; then printf 'List of available languages:\\nchi_si
 echo "pid $$" >> "{marker}"
 echo "tmp ${{TMPDIR:-none}}" >> "{marker}"
 for arg in "$@"; do echo "arg $arg" >> "{marker}"; done
-sleep 600 &
-echo "pid $!" >> "{marker}"
-sleep 600
+sh -c 'echo "pid $$" >> "{marker}"; exec sleep 600' &
+exec sleep 600
 """
 
 
