@@ -307,7 +307,7 @@ def record_source_file(
         with write_transaction(engine) as conn:
             _upsert(conn, source_files_table, [row], keep=("first_seen_at",))
         return
-    name = source_path.replace("\\", "/").rsplit("/", 1)[-1]
+    name = source_path.rsplit("/", 1)[-1]  # relative paths are "/"-separated; "\\" is part of a name
     source = SourceInfo(file=name, sha256=sha256 or "", format=format or "", size=size or 0)
     failed = Report.failed(source, checked, error or checked.value)
     rows = report_rows(failed, report_id=report_id, source_path=source_path, run_id=run_id, loaded_at=at)

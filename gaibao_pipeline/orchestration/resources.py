@@ -16,6 +16,7 @@ from pydantic import PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
+from gaibao_pipeline.errors import ConfigError
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir
 
@@ -70,6 +71,7 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     read_workers: int | None = None
 
     def limits(self) -> Limits:
+        """GAIBAO_<FIELD> or the defaults, with this resource's fields over them; all checked above 0."""
         base = Limits.from_env(os.environ)
         known = {f.name for f in fields(Limits)}
         overrides = {
@@ -77,6 +79,15 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
             for name in type(self).model_fields
             if name in known and (value := getattr(self, name)) is not None
         }
+        bad = [
+            f"parse_settings.{name}={value!r}: expected a number above 0"
+            for name, value in overrides.items()
+            if not value > 0
+        ]
+        if self.read_workers is not None and self.read_workers < 1:
+            bad.append(f"parse_settings.read_workers={self.read_workers!r}: expected 1 or more")
+        if bad:
+            raise ConfigError("\n".join(bad))
         return replace(base, **overrides)
 
 
