@@ -55,9 +55,14 @@ class SourceFiles(_Strict):
     error_message: Series[str] = pa.Field(nullable=True)
 
 
+# The longest real agency names are under 40 characters; the column is indexed, and PostgreSQL
+# refuses an index row over 8 KB, which a misread title could exceed.
+MAX_AGENCY_CHARS = 200
+
+
 class Reports(_Strict):
     report_id: Series[str] = pa.Field(unique=True)
-    agency: Series[str] = pa.Field(nullable=True)
+    agency: Series[str] = pa.Field(nullable=True, str_length={"max_value": MAX_AGENCY_CHARS})
     year: Series[float] = pa.Field(nullable=True, ge=1990, le=2100)
     template: Series[str] = pa.Field(nullable=True, isin=TEMPLATES)
     status: Series[str] = pa.Field(isin=STATUSES)

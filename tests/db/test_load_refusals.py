@@ -6,6 +6,7 @@ PostgreSQL refuses) loads without it, and the rest of the batch loads; on both b
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -75,3 +76,34 @@ def test_absurd_counts_and_amounts_are_invalid_with_the_cell_named_on_both_backe
     with engine.connect() as conn:
         rows = dict(conn.execute(sa.select(source_files.c.source_path, source_files.c.status)).all())
     assert rows == {"count.pdf": "invalid", "int64.pdf": "invalid", "amount.pdf": "invalid", "real.pdf": "ok"}
+
+
+def test_an_agency_too_long_for_the_index_is_invalid_not_a_failed_run(engine: Engine) -> None:
+    # PostgreSQL refused the index row (over 8 KB) and the error failed the whole load
+    upgrade_schema(engine)
+    rng = random.Random(1)
+    misread = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(20_000))
+    items = [
+        ReportToLoad(hongze_report(), "r0000000000000001", "good.pdf"),
+        ReportToLoad(hongze_report(agency=misread), "r0000000000000002", "long.pdf"),
+    ]
+    good, long = load_reports(engine, items, run_id="run-1", loaded_at=AT)
+    assert good.status == "ok"
+    assert long.status == "invalid" and "reports.agency str_length" in (long.refused or "")
+
+
+def test_a_size_limit_of_the_database_refuses_the_rows_not_the_run() -> None:
+    from gaibao_pipeline.db.load import _refuses_the_data
+
+    class Answer(Exception):
+        def __init__(self, pgcode: str | None) -> None:
+            super().__init__("refused")
+            self.pgcode = pgcode
+
+    def error(pgcode: str | None) -> sa.exc.DBAPIError:
+        return sa.exc.OperationalError("INSERT …", {}, Answer(pgcode))
+
+    assert _refuses_the_data(error("54000"))  # program_limit_exceeded: index row too large
+    assert _refuses_the_data(error("22003"))  # numeric_value_out_of_range
+    assert not _refuses_the_data(error("08006"))  # connection failure: the run must fail
+    assert not _refuses_the_data(error(None))
