@@ -384,6 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as exc:  # an output folder that cannot be written, a full disk
+        if debug:
+            traceback.print_exc()
+        where = f"{_shown(exc.filename)}: " if exc.filename else ""
+        print(f"{command}: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return 1
     except Exception as exc:
         if debug:
             traceback.print_exc()

@@ -168,3 +168,14 @@ def test_parse_says_what_is_not_a_regular_file_without_blocking(
     assert "zero.txt: a character device, not a regular file: not read" in err
     assert "missing.txt: No such file or directory" in err
     assert '"status": "ok"' in out  # the good file beside them is parsed
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_line(
+    clean_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{clean_env / 'db.sqlite'}"
+    ready_to_load(url).dispose()
+    (clean_env / "a-file").write_text("not a folder")
+    assert main(["export", "--database-url", url, "--out", str(clean_env / "a-file" / "out")]) == 1
+    _, err = _quiet(capsys)
+    assert err == f"gaibao export: {clean_env / 'a-file' / 'out'}: Not a directory\n"
