@@ -168,6 +168,19 @@ def index(root: Path) -> dict[str, str]:
     return {f.key: f.relative_path for f in scan(root)}
 
 
+def locate(root: Path, report_id: str, shown: str | None = None) -> str | None:
+    """The relative path (exact bytes, `keys.fs_text`) of the file whose key is `report_id`, or None.
+
+    `shown` (a recorded display path, e.g. `source_files.source_path`) is tried first: it is
+    the file's own name unless escaping changed it (a name that is not UTF-8), which the key
+    tells. Otherwise the folder is walked. Open what it returns with `boundary.open_regular`
+    and `root`, as every reader of the landing folder does.
+    """
+    if shown is not None and report_key(shown) == report_id and os.path.lexists(root / shown):
+        return shown
+    return index(root).get(report_id)
+
+
 def file_sha256(path: Path, root: Path | None = None) -> str:
     """SHA-256 of a regular file's bytes (inside `root` when given), read in chunks.
 

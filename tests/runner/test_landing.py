@@ -207,3 +207,17 @@ def test_hashing_is_bounded_in_bytes_and_time(tmp_path: Path) -> None:
     assert seen["1.txt"].state.sha256 == landing.unhashed_marker(1010, files[1].mtime_ns)
     out_of_time = list(compare(tmp_path, files, {}, budget=HashBudget(seconds=0)))
     assert out_of_time == []  # new files wait for the next look
+
+
+def test_locate_finds_the_exact_file_of_a_report_id(tmp_path: Path) -> None:
+    gbk = "报告.txt".encode("gbk")
+    with open(os.path.join(os.fsencode(tmp_path), gbk), "w") as handle:
+        handle.write("gbk name")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.txt").write_text("slash")
+    (tmp_path / "sub\\x.txt").write_text("backslash")
+    assert landing.locate(tmp_path, report_key("sub\\x.txt"), "sub\\x.txt") == "sub\\x.txt"
+    assert landing.locate(tmp_path, report_key("sub/x.txt"), "sub/x.txt") == "sub/x.txt"
+    # the recorded name of a GBK file is escaped: the key finds the file anyway
+    assert landing.locate(tmp_path, report_key(gbk), display_path(gbk)) == fs_text(gbk)
+    assert landing.locate(tmp_path, "r0000000000000000", "gone.txt") is None
