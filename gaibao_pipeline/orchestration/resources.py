@@ -16,6 +16,7 @@ from pydantic import PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
+from gaibao_pipeline.db.engine import redact as redact  # where callers have imported it from
 from gaibao_pipeline.errors import ConfigError
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir

@@ -253,7 +253,7 @@ def read_and_parse_each(
             continue
         error: DocumentError = outcome.value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
-        path = Path(outcome.task.path)
+        path = Path(outcome.path.path)  # the ReadTask's path
         root = Path(source_file.root) if source_file.root is not None else None
         info = failed_source(
             path.name, path, source_file.size, source_file.sha256, root=root, max_bytes=limits.max_file_bytes

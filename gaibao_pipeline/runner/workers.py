@@ -44,7 +44,7 @@ Job = Callable[[Any, Limits], Any]
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[Key]):
     key: Key
-    task: Any  # what the worker was given (a Path for most jobs)
+    path: Any  # the task the worker was given: a Path for most jobs, a `stages.ReadTask` for reading
     value: Any  # the job's return value, or a DocumentError describing why there is none
     seconds: float
 
