@@ -36,3 +36,14 @@ class DocumentError(Exception):
 
     def __str__(self) -> str:
         return f"{self.status.value}: {self.message}"
+
+
+class SetupError(Exception):
+    """The setup stops all work (a setting, the database, a folder): one line saying what and why.
+
+    The command line prints it as it is, without a traceback; a run fails with it.
+    """
+
+
+class ConfigError(SetupError, ValueError):
+    """A setting with a value it does not accept; the message names the setting and what it accepts."""

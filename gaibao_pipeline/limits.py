@@ -6,7 +6,21 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
+from gaibao_pipeline.config import parse_number
+from gaibao_pipeline.errors import ConfigError
+
 MB = 1024 * 1024
+# the unit of each limit, for the message that refuses a bad value
+_UNITS = {
+    "max_file_bytes": "bytes",
+    "max_pages": "pages",
+    "max_page_area": "square points",
+    "max_decompressed_bytes": "bytes",
+    "max_compression_ratio": "uncompressed / compressed size",
+    "max_text_chars": "characters",
+    "timeout_seconds": "seconds",
+    "max_worker_memory_bytes": "bytes",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +42,30 @@ class Limits:
     max_archive_bytes: int = 1024 * MB  # total inflated size of one archive's members
 
     @classmethod
+    def env_var(cls, name: str) -> str:
+        """The environment variable of a limit: GAIBAO_<FIELD>."""
+        return f"GAIBAO_{name.upper()}"
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Limits:
-        """Read overrides such as GAIBAO_MAX_FILE_BYTES or GAIBAO_TIMEOUT_SECONDS at call time."""
+        """Read overrides such as GAIBAO_MAX_FILE_BYTES or GAIBAO_TIMEOUT_SECONDS at call time.
+
+        Every limit is a number above 0 (whole where the default is); a value that is not is a
+        `ConfigError` naming each such variable and what it accepts, never a silent default.
+        """
         env = os.environ if environ is None else environ
         changes: dict[str, int | float] = {}
+        problems: list[str] = []
         for f in fields(cls):
-            raw = env.get(f"GAIBAO_{f.name.upper()}")
-            if raw:
-                changes[f.name] = float(raw) if f.type in ("float", float) else int(float(raw))
+            name = cls.env_var(f.name)
+            raw = env.get(name)
+            if raw is None or not raw.strip():
+                continue
+            whole = f.type in ("int", int)
+            try:
+                changes[f.name] = parse_number(name, raw, whole=whole, unit=_UNITS.get(f.name, f.name))
+            except ConfigError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ConfigError("\n".join(problems))
         return replace(cls(), **changes)  # type: ignore[arg-type]

@@ -110,7 +110,8 @@ def test_export_writes_every_table_and_view(
 ) -> None:
     url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
     out_dir = tmp_path / "out"
-    assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 1  # nothing loaded yet
+    assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 2  # nothing loaded yet
+    assert not (tmp_path / "db.sqlite").exists()  # and nothing created by looking
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     assert main(["export", "--database-url", url, "--out", str(out_dir), "--format", "csv"]) == 0
     names = {t.name for t in (*TABLES, *ALL_VIEWS)}
@@ -119,3 +120,18 @@ def test_export_writes_every_table_and_view(
     assert {p.suffix for p in out_dir.iterdir()} == {".csv", ".parquet"}
     summary = (out_dir / "agency_year_summary.csv").read_text(encoding="utf-8-sig")
     assert "洪泽区人民政府" in summary
+
+
+def test_run_loads_everything_when_review_pages_cannot_be_written(
+    tmp_path: Path, landing: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # issue 24: an unwritable GAIBAO_REVIEW_DIR failed the whole run and nothing loaded
+    not_a_folder = tmp_path / "review"
+    not_a_folder.write_text("a file where the review folder should be")
+    monkeypatch.setenv("GAIBAO_REVIEW_DIR", str(not_a_folder))
+    url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
+    assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert "loaded now: 9 files (ok 9)" in captured.out
+    assert "review page not written" in captured.out  # a warning printed above the progress bar
+    assert "Traceback" not in captured.out + captured.err

@@ -40,10 +40,16 @@ def _row_counts(report: Report, result: LoadResult) -> dict[str, int]:
     }
 
 
+def missing_reason(source: SourceFile) -> str:
+    """Why a report was not loaded: its file is missing (its earlier rows, if any, are kept)."""
+    where = f"{source.relative_path} was removed before it was read" if source.relative_path else "no file"
+    return f"{where}; not loaded, its earlier rows, if any, are kept"
+
+
 def loaded_metadata(source: SourceFile, report: Report, result: LoadResult | None) -> dict[str, object]:
     """What a partition's materialization of out_loaded_reports shows."""
     if result is None:
-        return {"loaded": False}
+        return {"loaded": False, "status": "missing", "reason": missing_reason(source)}
     rows = _row_counts(report, result)
     return {
         "loaded": True,

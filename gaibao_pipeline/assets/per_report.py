@@ -21,6 +21,7 @@ from gaibao_pipeline.checks import PER_REPORT_CHECK_SPECS
 from gaibao_pipeline.checks.report_checks import invariant_evaluations, rendition_evaluations
 from gaibao_pipeline.checks.table_checks import contract_evaluation
 from gaibao_pipeline.db import upgrade_schema
+from gaibao_pipeline.db.engine import redact
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
 from gaibao_pipeline.orchestration.instance.partition_metadata import PartitionMetadata
@@ -35,7 +36,6 @@ from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
     ParseSettingsResource,
     ReviewPagesResource,
-    redact,
 )
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.review.pages import write_review_page
@@ -108,7 +108,7 @@ def read_parse_load(
         result = event.result
         outcomes[result.status if result else "missing, not loaded"] += 1
         if result is None:
-            context.log.warning(f"{key} (missing): no file; not loaded, its rows, if any, are kept")
+            context.log.warning(f"{key} (missing): {load.missing_reason(event.source)}")
         elif result.status == Status.INVALID.value:  # refused by a table contract: a parser bug
             context.log.warning(f"{key} {event.source.relative_path}: not loaded: {result.refused}")
         loaded_metadata.add(key, load.loaded_metadata(event.source, event.report, result))

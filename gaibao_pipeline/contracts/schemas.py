@@ -1,10 +1,14 @@
 """pandera models of every loaded table: types, nullability, allowed codes, ranges.
 
 Structural contracts block loading: a row that breaks one would corrupt the tables (an
-unknown code, a duplicate cell, a text where a number belongs). Range contracts (a count
-below zero or with decimals) describe the document's own numbers: such rows load, and the
-failure is reported, like the 勾稽关系 the invariants check. Validation is lazy, so every
-failure of a report is listed, not just the first.
+unknown code, a duplicate cell, a text where a number belongs, a value no report can hold).
+Range contracts (a count below zero or with decimals) describe the document's own numbers:
+such rows load, and the failure is reported, like the 勾稽关系 the invariants check.
+Validation is lazy, so every failure of a report is listed, not just the first.
+
+The bounds (`MAX_COUNT`, `MAX_AMOUNT`) are structural: a count of 10^30 is a misread, not a
+statistic, and it would load as a float on SQLite but overflow NUMERIC on PostgreSQL. Refused
+here, the report is `invalid` with the cell named, the same on both databases.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ from pandera.typing import Series
 from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COL_CODES, T4_COL_CODES, T4_ROWS, cell_codes, t3_rows
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.errors import Status
+
+# China has 1.4 × 10^9 people: no count of requests, cases or documents comes near 10^9 (so a
+# change between years cannot either); amounts are 万元, and 10^12 万元 is beyond any budget.
+# Both stay far inside the tables' NUMERIC(20, 6).
+MAX_COUNT = 10**9
+MAX_AMOUNT = 10**12
 
 STATUSES = [s.value for s in Status]
 TEMPLATES = ["2019", "2021", "legacy"]
@@ -45,9 +55,14 @@ class SourceFiles(_Strict):
     error_message: Series[str] = pa.Field(nullable=True)
 
 
+# The longest real agency names are under 40 characters; the column is indexed, and PostgreSQL
+# refuses an index row over 8 KB, which a misread title could exceed.
+MAX_AGENCY_CHARS = 200
+
+
 class Reports(_Strict):
     report_id: Series[str] = pa.Field(unique=True)
-    agency: Series[str] = pa.Field(nullable=True)
+    agency: Series[str] = pa.Field(nullable=True, str_length={"max_value": MAX_AGENCY_CHARS})
     year: Series[float] = pa.Field(nullable=True, ge=1990, le=2100)
     template: Series[str] = pa.Field(nullable=True, isin=TEMPLATES)
     status: Series[str] = pa.Field(isin=STATUSES)
@@ -81,6 +96,11 @@ def _whole(value: pd.Series) -> pd.Series:
     return value.isna() | (value == value.round())
 
 
+def _bounded(value: pd.Series, bound: float | pd.Series) -> pd.Series:
+    """Absent, or a finite number no larger (in size) than `bound`."""
+    return value.isna() | (value.abs() <= bound)
+
+
 class _CountCells(_Cells):
     """Cells of tables that hold only counts: whole numbers, never negative."""
 
@@ -90,6 +110,11 @@ class _CountCells(_Cells):
     @classmethod
     def whole(cls, value: Series[float]) -> Series[bool]:
         return cast("Series[bool]", _whole(value))
+
+    @pa.check("value", name=f"a count at most {MAX_COUNT:.0e}")
+    @classmethod
+    def count_bound(cls, value: Series[float]) -> Series[bool]:
+        return cast("Series[bool]", _bounded(value, MAX_COUNT))
 
 
 class CellsT2(_Cells):
@@ -110,6 +135,13 @@ class CellsT2(_Cells):
         )
         return cast("Series[bool]", ok)
 
+    @pa.dataframe_check(name=f"a count at most {MAX_COUNT:.0e}, an amount at most {MAX_AMOUNT:.0e}")
+    @classmethod
+    def value_bound(cls, df: pd.DataFrame) -> Series[bool]:
+        kind = df["col_code"].map(lambda c: T2_COLS[c].kind if c in T2_COLS else "count")
+        bound = kind.map(lambda k: MAX_AMOUNT if k == "amount" else MAX_COUNT)
+        return cast("Series[bool]", _bounded(pd.to_numeric(df["value"], errors="coerce"), bound))
+
 
 class CellsT3(_CountCells):
     row_code: Series[str] = pa.Field(isin=_T3_ROWS)
@@ -124,6 +156,12 @@ class CellsT4(_CountCells):
 class CellsLegacy(_Cells):
     col_code: Series[str] = pa.Field(isin=["period", "cumulative"])
     value: Series[float] = pa.Field(nullable=True, ge=0)
+
+    # legacy indicators mix counts and amounts: the amount bound holds for both
+    @pa.check("value", name=f"at most {MAX_AMOUNT:.0e}")
+    @classmethod
+    def value_bound(cls, value: Series[float]) -> Series[bool]:
+        return cast("Series[bool]", _bounded(value, MAX_AMOUNT))
 
 
 class CheckResults(_Strict):

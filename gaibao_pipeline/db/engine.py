@@ -22,9 +22,15 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine
 
+from gaibao_pipeline.errors import ConfigError, SetupError
+
 ENV_VAR = "GAIBAO_DATABASE_URL"
 DEFAULT_SQLITE_PATH = Path("data") / "gaibao.sqlite"
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+# Seconds to wait for a PostgreSQL server to answer: a wrong host or a dropped port fails
+# within this, not after the operating system's own minutes-long TCP timeout.
+CONNECT_TIMEOUT_SECONDS = 10
+URL_FORMS = "sqlite:///PATH or postgresql+psycopg2://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
 
 # Execution option read by the SQLite "begin" hook: BEGIN IMMEDIATE takes the write lock
 # up front. A deferred transaction that reads first and writes later fails at once with
@@ -81,6 +87,25 @@ def _walk(value: Any) -> Any:
 _PLAIN = frozenset({str, int, bool, type(None)})  # returned unchanged by `jsonable`
 
 
+def redact(url: str) -> str:
+    """A database URL safe to print and log (password hidden)."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "<unparseable database URL>"
+
+
+def parse_database_url(url: str, setting: str = f"{ENV_VAR} or --database-url") -> URL:
+    """The URL, checked: a `ConfigError` naming `setting` when it is not one SQLAlchemy can use."""
+    try:
+        parsed = _normalise_url(url)
+        parsed.get_dialect().import_dbapi()  # the backend and its driver are installed
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError, ImportError) as exc:
+        shown = redact(url) if "@" in url else url
+        raise ConfigError(f"database URL {shown!r} ({setting}): {exc}; expected {URL_FORMS}") from None
+    return parsed
+
+
 def _normalise_url(url: str) -> URL:
     parsed = sa.make_url(url)
     # SQLAlchemy 2.1 maps a bare `postgresql://` to psycopg 3; the project ships psycopg2.
@@ -97,18 +122,62 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for `url` (default: `database_url_from_env()`), SQLite or PostgreSQL."""
+def make_engine(url: str | None = None, *, create: bool = True) -> Engine:
+    """An engine for `url` (default: `database_url_from_env()`), SQLite or PostgreSQL.
+
+    `create`: make the folder of a SQLite file (a database to write); a reader passes False.
+    """
     parsed = _normalise_url(url or database_url_from_env())
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
-    return sa.create_engine(parsed, json_serializer=json_dumps, pool_pre_ping=True)
+        return _sqlite_engine(parsed, create)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+    return sa.create_engine(parsed, json_serializer=json_dumps, pool_pre_ping=True, connect_args=connect_args)
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def database_problem(exc: BaseException) -> str:
+    """One line saying what the database answered (the driver's message, not SQLAlchemy's chain)."""
+    orig = getattr(exc, "orig", None) or exc
+    lines = [line.strip() for line in str(orig).strip().splitlines() if line.strip()]
+    # the driver's first line says it: 'connection to server at "h", port 5433 failed: Connection
+    # refused', '... FATAL:  database "x" does not exist', 'unable to open database file'
+    return " ".join(lines[0].split())[:300] if lines else type(orig).__name__
+
+
+def open_database(url: str, *, write: bool, setting: str = f"{ENV_VAR} or --database-url") -> Engine:
+    """An engine on `url` that has answered: a `SetupError` in one line when it cannot be used.
+
+    A reader (`write=False`) never creates anything: a SQLite file that does not exist yet is
+    "no database yet", not an empty file and folder made for it. A writer's database must
+    also take a write (a read-only file or folder fails here, not in the middle of a run).
+    """
+    parsed = parse_database_url(url, setting)
+    path = _sqlite_file(parsed) if parsed.get_backend_name() == "sqlite" else None
+    if path is not None and not write and not path.expanduser().is_file():
+        raise SetupError(f"no database at {path} yet: run `gaibao run` first")
+    engine = make_engine(url, create=write)
+    try:
+        if write:
+            with write_transaction(engine):
+                pass
+        else:
+            with engine.connect():
+                pass
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        doing = "cannot write to" if write else "cannot connect to"
+        raise SetupError(f"{doing} the database {redact(url)}: {database_problem(exc)}") from exc
+    return engine
+
+
+def _sqlite_engine(url: URL, create: bool = True) -> Engine:
     path = _sqlite_file(url)
-    if path is not None:
-        path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if path is not None and create:
+        try:
+            path.expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SetupError(f"cannot create the database folder {path.parent}: {exc.strerror}") from exc
     engine = sa.create_engine(
         url,
         json_serializer=json_dumps,

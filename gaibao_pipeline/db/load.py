@@ -235,7 +235,9 @@ def _write_chunk(engine: Engine, chunk: list[ReportRows], strict: bool) -> tuple
     try:
         with write_transaction(engine) as conn:
             return write_many_report_rows(conn, chunk), {}
-    except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
+    except sa.exc.DBAPIError as exc:
+        if not _refuses_the_data(exc):
+            raise
         if len(chunk) == 1:
             if strict:
                 raise
@@ -248,6 +250,19 @@ def _write_chunk(engine: Engine, chunk: list[ReportRows], strict: bool) -> tuple
         replaced |= done
         rejected |= refused
     return replaced, rejected
+
+
+# SQLSTATE classes of an answer about the rows, not the database: data exception (22),
+# integrity constraint (23), program limit exceeded (54: an index row over its size limit)
+_DATA_SQLSTATE_CLASSES = ("22", "23", "54")
+
+
+def _refuses_the_data(exc: sa.exc.DBAPIError) -> bool:
+    """Whether the database refused these rows (a value, a constraint, a size), not failed itself."""
+    if isinstance(exc, sa.exc.IntegrityError | sa.exc.DataError):
+        return True
+    code = getattr(exc.orig, "pgcode", None)
+    return isinstance(code, str) and code[:2] in _DATA_SQLSTATE_CLASSES
 
 
 def _first_line(exc: Exception) -> str:
@@ -333,7 +348,7 @@ def record_source_file(
         with write_transaction(engine) as conn:
             _upsert(conn, source_files_table, [row], keep=("first_seen_at",))
         return
-    name = source_path.replace("\\", "/").rsplit("/", 1)[-1]
+    name = source_path.rsplit("/", 1)[-1]  # relative paths are "/"-separated; "\\" is part of a name
     source = SourceInfo(file=name, sha256=sha256 or "", format=format or "", size=size or 0)
     failed = Report.failed(source, checked, error or checked.value)
     rows = report_rows(

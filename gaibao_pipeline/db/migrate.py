@@ -19,7 +19,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
-from gaibao_pipeline.db.engine import begin_immediate
+from gaibao_pipeline.db.engine import (
+    begin_immediate,
+    database_problem,
+    open_database,
+    redact,
+    write_transaction,
+)
+from gaibao_pipeline.errors import SetupError
 
 _HERE = Path(__file__).resolve().parent
 ALEMBIC_INI = _HERE / "alembic.ini"
@@ -107,3 +114,30 @@ def upgrade_schema(engine: Engine) -> None:
     with _PROCESS_LOCK, migration_connection(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+class _ProbeDone(Exception):
+    """Rolls the write probe back."""
+
+
+def ready_to_load(url: str, setting: str = "GAIBAO_DATABASE_URL or --database-url") -> Engine:
+    """An engine on a database that answers, is at the current schema and takes writes.
+
+    Checked before a run starts, so a database that cannot be reached, is read-only or lacks
+    privileges is one line (`SetupError`) instead of a run that fails on its first load. The
+    write probe changes nothing: it rewrites the schema version in place and rolls back.
+    """
+    engine = open_database(url, write=True, setting=setting)
+    try:
+        upgrade_schema(engine)
+        with write_transaction(engine) as conn:
+            conn.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
+            raise _ProbeDone
+    except _ProbeDone:
+        return engine
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        engine.dispose()
+        raise SetupError(f"cannot write to the database {redact(url)}: {database_problem(exc)}") from exc
+    except BaseException:
+        engine.dispose()
+        raise

@@ -77,7 +77,7 @@ def source_file_row(
     return {
         "report_id": check_report_id(report_id),
         "source_path": source_path,
-        "file_name": file_name or PurePosixPath(source_path.replace("\\", "/")).name,
+        "file_name": file_name or PurePosixPath(source_path).name,  # "/"-separated; "\\" is a name
         "sha256": sha256 or None,
         "size_bytes": size,
         "format": format or None,

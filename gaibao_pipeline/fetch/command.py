@@ -22,9 +22,13 @@ if TYPE_CHECKING:
 _FILE_EVENTS = ("new", "changed", "unchanged", "skipped")
 
 
-def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser | None = None
+) -> None:
     fetch = sub.add_parser(
-        "fetch", help="download the reports that sites list (sources file) into the landing folder"
+        "fetch",
+        parents=[common] if common is not None else [],
+        help="download the reports that sites list (sources file) into the landing folder"
     )
     fetch.add_argument("--sources", metavar="FILE", help=f"sources YAML (default: {SOURCES_ENV_VAR})")
     fetch.add_argument("--landing", metavar="DIR", help=f"where files land (default: {LANDING_ENV_VAR})")

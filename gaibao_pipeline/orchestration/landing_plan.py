@@ -17,6 +17,7 @@ from typing import Literal
 
 import dagster as dg
 
+from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS, RAW_LANDING_FILES
 from gaibao_pipeline.orchestration.partitions import (
     MAX_GAP,
@@ -27,7 +28,16 @@ from gaibao_pipeline.orchestration.partitions import (
     observed_states,
     register,
 )
-from gaibao_pipeline.runner.landing import FileState, LandedFile, Seen, compare, scan
+from gaibao_pipeline.runner.keys import display_path
+from gaibao_pipeline.runner.landing import (
+    FileState,
+    HashBudget,
+    LandedFile,
+    Refusal,
+    Seen,
+    compare,
+    scan_folder,
+)
 
 # changed: new and changed files only (the sensor); behind: also files observed since their
 # last load, e.g. a run that failed (the schedule); all: every file (`gaibao run`).
@@ -42,9 +52,10 @@ class LandingPlan:
     files: list[LandedFile]  # every candidate file in the folder
     seen: list[Seen]  # the files compared (settled ones, within the hashing budget)
     states: dict[str, FileState]  # relative path → state to remember (the sensor's next cursor)
-    gone: list[str]  # relative paths known before that left the folder (their rows are kept)
+    gone: list[str]  # relative paths (display form) known before that left the folder (rows kept)
     skipped: frozenset[str]  # keys registered without a run: their outcome is known already
     registration: Registration
+    refused: list[Refusal]  # what in the folder is not read (links out, FIFOs, unreadable), and why
 
 
 def plan_landing(
@@ -54,6 +65,7 @@ def plan_landing(
     known: Mapping[str, FileState] | None = None,
     settle_seconds: float = 0.0,
     max_hashed: int | None = None,
+    hash_seconds: float | None = None,
     rerun: Rerun = "changed",
     skip: Callable[[Sequence[Seen]], Collection[str]] | None = None,
     max_per_run: int = MAX_PARTITIONS_PER_RUN,
@@ -63,14 +75,18 @@ def plan_landing(
 
     `known` (relative path → state) defaults to what the instance observed last. Files written
     less than `settle_seconds` ago wait for the next look; at most `max_hashed` files are
-    hashed; keys returned by `skip(seen)` are registered but get no run.
+    hashed, for at most `hash_seconds`, none larger than the file size limit (`Limits`); keys
+    returned by `skip(seen)` are registered but get no run.
     """
-    files = scan(root)
+    found = scan_folder(root)
+    files = found.files
     if known is None:
         known = known_by_path(files, observed_states(instance))
     settled_before = time.time_ns() - int(settle_seconds * 1e9)
     settled = [f for f in files if f.mtime_ns <= settled_before] if settle_seconds > 0 else files
-    seen = list(compare(root, settled, known, max_hashed=max_hashed))
+    budget = HashBudget(max_hashed, hash_seconds, Limits.from_env().max_file_bytes)
+    refused = list(found.refused)
+    seen = list(compare(root, settled, known, budget=budget, refused=refused))
     present = {f.relative_path for f in files}
     # a file not compared this time (still being written, or past the budget) keeps its old state
     states = {path: state for path, state in known.items() if path in present}
@@ -84,8 +100,8 @@ def plan_landing(
         also_run=_also_run(instance, files, rerun),
         skip=skipped,
     )
-    gone = sorted(path for path in known if path not in present)
-    return LandingPlan(root, files, seen, states, gone, skipped, registration)
+    gone = sorted(display_path(path) for path in known if path not in present)
+    return LandingPlan(root, files, seen, states, gone, skipped, registration, refused)
 
 
 def _also_run(instance: dg.DagsterInstance, files: Sequence[LandedFile], rerun: Rerun) -> list[str]:

@@ -24,6 +24,7 @@ from gaibao_pipeline.assets import read_parse_load
 from gaibao_pipeline.db import make_engine, settled_sources
 from gaibao_pipeline.orchestration.definitions import build_definitions
 from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
+from gaibao_pipeline.orchestration.instance.orphans import fail_orphaned_runs, process_tags
 from gaibao_pipeline.orchestration.instance.throwaway import throwaway_instance
 from gaibao_pipeline.orchestration.io_manager import RunMemoryIOManager
 from gaibao_pipeline.orchestration.jobs import load_reports_job
@@ -35,7 +36,7 @@ from gaibao_pipeline.orchestration.partitions import (
     range_tags,
 )
 from gaibao_pipeline.orchestration.resources import DatabaseResource, LandingFolderResource
-from gaibao_pipeline.runner.landing import Seen
+from gaibao_pipeline.runner.landing import Refusal, Seen
 
 # The read-and-parse step logs one line per report, starting with the partition key.
 _REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
@@ -51,6 +52,8 @@ class RunOutcome:
     failed_runs: list[str] = field(default_factory=list)  # run id: first error
     n_files: int = 0
     n_skipped: int = 0  # unchanged files whose outcome the database already holds
+    refused: list[Refusal] = field(default_factory=list)  # in the landing folder, not read: why
+    orphans_failed: list[str] = field(default_factory=list)  # runs of killed processes, now failed
 
 
 TEMPORARY = "temporary (set DAGSTER_HOME to keep run history for the UI)"
@@ -160,6 +163,8 @@ def run_landing_folder(
     """
     with open_instance() as (instance, description):
         temporary = description == TEMPORARY
+        # runs left STARTED by a `gaibao run` that was killed: failed, before starting new ones
+        orphans = [] if temporary else fail_orphaned_runs(instance)
         # Hash only what moved since the instance last saw it; observations record the hashes.
         plan = plan_landing(
             root,
@@ -169,7 +174,9 @@ def run_landing_folder(
             max_per_run=batch_size or MAX_PARTITIONS_PER_RUN,
             max_gap=0,  # run exactly this folder's files, even among other folders' partitions
         )
-        outcome = RunOutcome(description, n_files=len(plan.files))
+        outcome = RunOutcome(
+            description, n_files=len(plan.files), refused=plan.refused, orphans_failed=orphans
+        )
         if not plan.files:
             return outcome
         registration = plan.registration
@@ -196,7 +203,7 @@ def run_landing_folder(
                         # A logger runs only when the run config names it; then it replaces the console.
                         run_config={"loggers": {"progress": {}}},
                         instance=executing,
-                        tags=range_tags(key_range),
+                        tags={**range_tags(key_range), **process_tags()},
                         raise_on_error=False,
                     )
                 outcome.run_ids.append(result.run_id)

@@ -86,7 +86,7 @@ def file_observation(seen: Seen) -> dg.AssetObservation:
         partition=seen.file.key,
         tags={DATA_VERSION_TAG: state.sha256},
         metadata={
-            "path": seen.file.relative_path,
+            "path": seen.file.display,
             "size": state.size,
             "mtime_ns": str(state.mtime_ns),  # text: nanoseconds overflow some metadata integer types
             "sha256": state.sha256,

@@ -18,18 +18,12 @@ from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.db import database_url_from_env, make_engine
+from gaibao_pipeline.db.engine import redact as redact  # where callers have imported it from
+from gaibao_pipeline.errors import ConfigError
 from gaibao_pipeline.fetch.settings import FetchSettings, configured
 from gaibao_pipeline.fetch.sources import Source, default_sources_path, load_sources
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import default_landing_dir
-
-
-def redact(url: str) -> str:
-    """A database URL safe to print and log (password hidden)."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return "<unparseable database URL>"
 
 
 class DatabaseResource(dg.ConfigurableResource):  # type: ignore[type-arg]
@@ -85,6 +79,7 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
     read_workers: int | None = None
 
     def limits(self) -> Limits:
+        """GAIBAO_<FIELD> or the defaults, with this resource's fields over them; all checked above 0."""
         base = Limits.from_env(os.environ)
         known = {f.name for f in fields(Limits)}
         overrides = {
@@ -92,6 +87,15 @@ class ParseSettingsResource(dg.ConfigurableResource):  # type: ignore[type-arg]
             for name in type(self).model_fields
             if name in known and (value := getattr(self, name)) is not None
         }
+        bad = [
+            f"parse_settings.{name}={value!r}: expected a number above 0"
+            for name, value in overrides.items()
+            if not value > 0
+        ]
+        if self.read_workers is not None and self.read_workers < 1:
+            bad.append(f"parse_settings.read_workers={self.read_workers!r}: expected 1 or more")
+        if bad:
+            raise ConfigError("\n".join(bad))
         return replace(base, **overrides)
 
 

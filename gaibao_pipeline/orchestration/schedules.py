@@ -35,6 +35,8 @@ def _evaluate(
     if not root.is_dir():
         return dg.SkipReason(f"landing folder {root} does not exist")
     plan = plan_landing(root, context.instance, rerun="behind")
+    for refusal in plan.refused[:20]:
+        context.log.warning(f"landing folder: {refusal.path}: {refusal.reason}")
     record(context.instance, plan)  # a schedule cannot return partitions and observations
     if not plan.registration.run_ranges:
         return dg.SkipReason(f"all {len(plan.files)} files in {root} are loaded and unchanged")

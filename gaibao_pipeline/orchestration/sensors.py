@@ -6,6 +6,7 @@ run again. Deleted files are dropped from the cursor; their partitions and datab
 """
 
 import json
+import re
 from collections.abc import Mapping
 
 import dagster as dg
@@ -20,6 +21,11 @@ CURSOR_VERSION = 1
 # Hashing is the expensive part of a tick; the rest of a huge first scan waits for the next tick
 # (well inside the daemon's 60 s evaluation timeout).
 MAX_HASHED_PER_TICK = 2000
+HASH_SECONDS_PER_TICK = 30.0
+# Undecodable bytes of a file name are kept as lone surrogates (`keys.fs_text`), which the
+# instance cannot store as UTF-8: in the cursor they are written as JSON escapes (\udcNN),
+# which `json.loads` turns back into the same path.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode_cursor(cursor: str | None) -> dict[str, FileState]:
@@ -36,7 +42,8 @@ def decode_cursor(cursor: str | None) -> dict[str, FileState]:
 
 def encode_cursor(states: Mapping[str, FileState]) -> str:
     files = {path: [s.size, s.mtime_ns, s.sha256] for path, s in sorted(states.items())}
-    return json.dumps({"v": CURSOR_VERSION, "files": files}, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps({"v": CURSOR_VERSION, "files": files}, ensure_ascii=False, separators=(",", ":"))
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _evaluate(context: dg.SensorEvaluationContext, landing_folder: LandingFolderResource) -> dg.SensorResult:
@@ -50,7 +57,10 @@ def _evaluate(context: dg.SensorEvaluationContext, landing_folder: LandingFolder
         known=decode_cursor(context.cursor),
         settle_seconds=landing_folder.settle_seconds,
         max_hashed=MAX_HASHED_PER_TICK,
+        hash_seconds=HASH_SECONDS_PER_TICK,
     )
+    for refusal in plan.refused[:20]:
+        context.log.warning(f"landing folder: {refusal.path}: {refusal.reason}")
     if plan.gone:
         context.log.info(
             f"{len(plan.gone)} files left the landing folder (partitions and rows kept): {plan.gone[:10]}"

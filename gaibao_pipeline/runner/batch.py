@@ -42,7 +42,9 @@ class Loaded:
     """A report's load: `result` is None when its file is missing (its rows, if any, are kept).
 
     `report` is the one loaded: a rendition not chosen has the status `rendition`, the chosen
-    one carries the `renditions.agree` checks.
+    one carries the `renditions.agree` checks. A file is missing when no file has its key any
+    more, or when it was removed between registration and reading (`DocumentSummary.gone`):
+    either way its earlier load stands.
     """
 
     key: str
@@ -94,9 +96,10 @@ def process_batch(
         if key in requested:
             yield Parsed(key, parsed)
         source = by_key[key]
-        if source.missing:
+        if source.missing or parsed.document.gone:
             if key in requested:
                 yield Loaded(key, source, parsed.report, None)
+            pending.extend(groups.drop(source))  # its article is chosen among the files left
             continue
         pending.extend(groups.add(source, parsed.report))
         if len(pending) >= chunk:

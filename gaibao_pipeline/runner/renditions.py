@@ -68,10 +68,24 @@ class ArticleGroups:
         article = self._article.get(source.report_id)
         if article is None or len(self._members[article]) < 2:
             return [(source, report, None)]
+        self._arrived[article].append((source, report))
+        return self._resolve(article)
+
+    def drop(self, source: SourceFile) -> list[Resolved]:
+        """A file that will not come (it left the folder before it was read): its article is
+        chosen among the files left, once they have all come."""
+        article = self._article.pop(source.report_id, None)
+        if article is None:
+            return []
+        self._members[article].discard(source.report_id)
+        return self._resolve(article) if self._arrived.get(article) else []
+
+    def _resolve(self, article: str) -> list[Resolved]:
         arrived = self._arrived[article]
-        arrived.append((source, report))
         if len(arrived) < len(self._members[article]):
             return []
         del self._arrived[article]
+        if len(arrived) < 2:
+            return [(s, report, None) for s, report in arrived]
         chosen = choose([Candidate(s.report_id, r, s.article_url is not None) for s, r in arrived])
         return [(s, report, choice) for (s, _), (_, report, choice) in zip(arrived, chosen, strict=True)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gaibao_pipeline.documents import detect_format, read_document
@@ -23,8 +23,9 @@ from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import Report, SourceInfo
 from gaibao_pipeline.runner import archives, workbooks
-from gaibao_pipeline.runner.keys import sha256_hex
-from gaibao_pipeline.runner.landing import FileState, file_sha256
+from gaibao_pipeline.runner.boundary import GONE_ERRNOS, open_regular, outside_links_allowed, sha256_of
+from gaibao_pipeline.runner.keys import display_path, sha256_hex
+from gaibao_pipeline.runner.landing import FileState
 from gaibao_pipeline.runner.packed import Packed
 from gaibao_pipeline.runner.workers import default_workers, in_background, run_isolated
 
@@ -36,10 +37,13 @@ class SourceFile:
     """A registered report file: where it is and what it held when the run looked at it."""
 
     report_id: str  # partition key, `keys.report_key(relative_path)`
-    relative_path: str | None  # None: no file in the landing folder has this key any more
-    path: str | None  # absolute path the run reads
+    # relative to the landing folder, as readable text (`keys.display_path`); None: no file in
+    # the landing folder has this key any more
+    relative_path: str | None
+    path: str | None  # absolute path the run reads (the name's exact bytes, `keys.fs_text`)
     size: int | None = None
     sha256: str | None = None  # None: not hashed yet (the reader hashes what it reads)
+    root: str | None = None  # the folder `path` must stay inside; None: a path given by the operator
     # where a fetched file came from (its `fetch.sidecar` record); None for files put there by hand
     source_url: str | None = None
     article_url: str | None = None  # the article page that linked an attachment
@@ -54,38 +58,49 @@ def register(
 ) -> SourceFile:
     """Stat the file of `report_id`; a file that is gone is registered as missing.
 
-    The file is not hashed here: the reader hashes the bytes it reads, once. Its SHA-256 is
-    carried over from `known` (what the landing folder's last comparison recorded) when its
-    size and modification time have not moved since.
+    `relative_path` is a path of `landing.scan` (exact bytes). The file is not hashed here: the
+    reader hashes the bytes it reads, once. Its SHA-256 is carried over from `known` (what the
+    landing folder's last comparison recorded) when its size and modification time have not
+    moved since. Reading it later stays inside `root` unless links out are allowed.
     """
     if relative_path is None:
         return SourceFile(report_id, None, None)
     path = root / relative_path
+    shown = display_path(relative_path)
+    confine = None if outside_links_allowed() else str(root)
     fetched = read_record(path)
-    urls = (fetched.url, fetched.article_url) if fetched else (None, None)
+    urls = {"source_url": fetched.url, "article_url": fetched.article_url} if fetched else {}
     try:
         stat = path.stat()
     except OSError:  # the read stage reports why, as this file's status
-        return SourceFile(report_id, relative_path, str(path), None, None, *urls)
+        return SourceFile(report_id, shown, str(path), root=confine, **urls)
     unchanged = known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
-    sha256 = known.sha256 if known and unchanged else None
-    return SourceFile(report_id, relative_path, str(path), stat.st_size, sha256, *urls)
+    sha256 = known.sha256 if known is not None and unchanged and known.hashed else None
+    return SourceFile(report_id, shown, str(path), stat.st_size, sha256, root=confine, **urls)
 
 
 def failed_source(
-    name: str, path: Path | None = None, size: int | None = None, sha256: str | None = None
+    name: str,
+    path: Path | None = None,
+    size: int | None = None,
+    sha256: str | None = None,
+    *,
+    root: Path | None = None,
+    max_bytes: int | None = None,
 ) -> SourceInfo:
     """The source of a file that yielded no document: what is known of it, hashed if still unknown.
 
-    The hash lets the database tell next time that the same bytes failed the same way.
+    The hash lets the database tell next time that the same bytes failed the same way. Only a
+    regular file (inside `root`, when given) of at most `max_bytes` is hashed.
     """
-    if path is not None and (sha256 is None or size is None):
+    if path is not None and sha256 is None:
         try:
-            size = path.stat().st_size if size is None else size
-            sha256 = file_sha256(path) if sha256 is None else sha256
-        except OSError:
-            pass
-    return SourceInfo(file=name, sha256=sha256 or "", format="unknown", size=size or 0)
+            digest = sha256_of(path, root, max_bytes or Limits().max_file_bytes)
+        except (OSError, DocumentError):
+            digest = None
+        if digest is not None:
+            size, sha256 = digest.size, digest.sha256
+    return SourceInfo(file=display_path(name), sha256=sha256 or "", format="unknown", size=size or 0)
 
 
 @dataclass(slots=True)
@@ -96,6 +111,7 @@ class ExtractedDocument:
     document: Document | None
     status: Status = Status.OK
     message: str | None = None
+    gone: bool = False  # the file was no longer there to read: its earlier load is kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +125,7 @@ class DocumentSummary:
     pages: int | None
     tables: int
     paragraphs: int
+    gone: bool = False  # the file left the landing folder before it was read
 
     @classmethod
     def of(cls, extracted: ExtractedDocument) -> DocumentSummary:
@@ -121,6 +138,7 @@ class DocumentSummary:
             pages=document.page_count if document else None,
             tables=len(document.grids) if document else 0,
             paragraphs=len(document.paragraphs) if document else 0,
+            gone=extracted.gone,
         )
 
 
@@ -142,25 +160,35 @@ def _failed(source: SourceInfo, status: Status, message: str) -> ExtractedDocume
     return ExtractedDocument(source, None, status, message)
 
 
-def read_path(path: Path, limits: Limits) -> ExtractedDocument:
+GONE = "file missing: it was removed before it could be read (an earlier load of it is kept)"
+
+
+def read_path(path: Path, limits: Limits, root: Path | None = None) -> ExtractedDocument:
     """Read one file into a `Document`; every failure of the file becomes its status.
 
-    Module-level so `workers.run_isolated` can run it in a worker process.
+    Only a regular file is opened (inside `root`, when given: `boundary.open_regular`), and no
+    more than the size limit is read, however the file grows meanwhile. Module-level so
+    `workers.run_isolated` can run it in a worker process.
     """
     member = archives.locate(path)
     if member is not None:  # a file inside an archive (`bundle.zip!a.pdf`): see runner/archives.py
         return _read_member(member, limits)
+    name = path.name
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            message = f"file is {size:,} bytes; the limit is {limits.max_file_bytes:,}"
-            return _failed(failed_source(path.name, path, size), Status.TOO_LARGE, message)
-        data = path.read_bytes()
+        with open_regular(path, root) as opened:
+            if opened.size > limits.max_file_bytes:
+                message = f"file is {opened.size:,} bytes; the limit is {limits.max_file_bytes:,}"
+                return _failed(failed_source(name, size=opened.size), Status.TOO_LARGE, message)
+            data = opened.read(limits.max_file_bytes + 1)
+    except DocumentError as exc:  # outside the landing folder, or not a regular file
+        return _failed(failed_source(name), exc.status, f"{display_path(name)} {exc.message}")
     except OSError as exc:
-        message = f"could not open file ({type(exc).__name__}: {exc})"
-        return _failed(failed_source(path.name), Status.UNREADABLE, message)
+        if exc.errno in GONE_ERRNOS:
+            return replace(_failed(failed_source(name), Status.UNREADABLE, GONE), gone=True)
+        message = f"could not open file ({type(exc).__name__}: {exc.strerror or exc})"
+        return _failed(failed_source(name), Status.UNREADABLE, message)
     # The hash of the bytes actually read: the file may have changed since it was registered.
-    return extract_bytes(data, path.name, limits)
+    return extract_bytes(data, display_path(name), limits)
 
 
 def _read_member(member: archives.MemberPath, limits: Limits) -> ExtractedDocument:
@@ -192,14 +220,23 @@ def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
         return _failed(source, Status.UNREADABLE, f"could not read file ({type(exc).__name__}: {exc})")
 
 
-def read_and_parse(path: Path, limits: Limits) -> ParsedFile:
+@dataclass(frozen=True, slots=True)
+class ReadTask:
+    """What a reader worker is sent for one file: its path and the folder it must stay inside."""
+
+    path: str
+    root: str | None = None
+
+
+def read_and_parse(task: ReadTask, limits: Limits) -> ParsedFile:
     """Read one file and parse it: the work of one report, done where it was read.
 
     Module-level so `workers.run_isolated` can run it in a worker process: parsing beside the
     reading uses every core, the `Document` is not sent anywhere to be parsed again, and both
     layers are packed for storage here rather than in the run's one process.
     """
-    extracted = read_path(path, limits)
+    path = Path(task.path)
+    extracted = read_path(path, limits, Path(task.root) if task.root is not None else None)
     with_web_record(extracted, read_record(path))
     return ParsedFile.of(extracted, parse(extracted))
 
@@ -238,16 +275,21 @@ def read_and_parse_each(
     if not todo:
         return
     n_workers = min(workers or default_workers(), len(todo))
-    items = ((key, Path(source_file.path or "")) for key, source_file in todo.items())
+    items = ((key, ReadTask(source.path or "", source.root)) for key, source in todo.items())
     # The pool runs ahead of the caller, which may stop to load or record each result.
     stop = threading.Event()
-    for outcome in in_background(run_isolated(items, read_and_parse, limits, n_workers, stop), stop=stop):
+    tasks = run_isolated(items, read_and_parse, limits, n_workers, stop)
+    for outcome in in_background(tasks, stop=stop):
         if isinstance(outcome.value, ParsedFile):
             yield outcome.key, outcome.value
             continue
         error: DocumentError = outcome.value  # the worker timed out or died on this file
         source_file = todo[outcome.key]
-        info = failed_source(outcome.path.name, outcome.path, source_file.size, source_file.sha256)
+        path = Path(outcome.path.path)  # the ReadTask's path
+        root = Path(source_file.root) if source_file.root is not None else None
+        info = failed_source(
+            path.name, path, source_file.size, source_file.sha256, root=root, max_bytes=limits.max_file_bytes
+        )
         yield outcome.key, _failed_both(info, error.status, error.message)
 
 

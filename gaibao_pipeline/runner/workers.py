@@ -4,33 +4,47 @@ A malicious or broken file can make a reader hang in C code (where no signal rea
 allocate without bound. Each worker process reads one file at a time under a memory cap;
 the supervisor kills a worker that exceeds the per-file time limit, records `timeout` for
 that file, starts a fresh worker, and carries on with the rest of the batch.
+
+A reader may start programs of its own (LibreOffice for .doc/.rtf, an OCR engine), and those
+must not outlive the file's time. Each worker leads its own session (`os.setsid`), and its
+children stay in it (give them a process group of their own, `process_group=0`, never a new
+session); killing a worker kills every process of its session. Each worker also gets a
+temporary folder of its own (TMPDIR and `tempfile.tempdir` point there), which the
+supervisor deletes with everything the killed programs left in it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import multiprocessing as mp
 import os
 import queue
+import shutil
+import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from gaibao_pipeline.config import debug_enabled
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 
 Key = TypeVar("Key")
 Item = TypeVar("Item")
-Job = Callable[[Path, Limits], Any]  # a module-level function, so spawned workers can import it
+# job(task, limits): a module-level function (or a partial of one), so spawned workers can
+# import it; a task is what the worker is sent for one file (a Path, or anything picklable)
+Job = Callable[[Any, Limits], Any]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome(Generic[Key]):
     key: Key
-    path: Path
+    path: Any  # the task the worker was given: a Path for most jobs, a `stages.ReadTask` for reading
     value: Any  # the job's return value, or a DocumentError describing why there is none
     seconds: float
 
@@ -52,18 +66,56 @@ def _cap_memory(limit: int) -> None:
         pass  # not available here: the time limit still applies
 
 
-def _serve(conn: Connection, job: Job, limits: Limits) -> None:
-    """Worker loop: read a path, run the job, send the result back; until told to stop."""
+def _lead_session(temp_root: str) -> None:
+    """Make this worker the leader of a session its programs inherit, with its own temp folder."""
+    with contextlib.suppress(OSError):  # already a leader (not the case for a spawned worker)
+        os.setsid()
+    os.environ["TMPDIR"] = temp_root  # for programs: LibreOffice, OCR engines
+    tempfile.tempdir = temp_root  # for this process: every TemporaryDirectory goes there
+
+
+class _OneLineErrors(logging.Filter):
+    """Log an unexpected error as one line (its type and message); GAIBAO_DEBUG keeps the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("gaibao reader: %(levelname)s: %(message)s"))
+    if not debug_enabled():
+        handler.addFilter(_OneLineErrors())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+def _serve(conn: Connection, job: Job, limits: Limits, temp_root: str) -> None:
+    """Worker loop: take a task, run the job, send the result back; until told to stop."""
+    _lead_session(temp_root)
+    _configure_logging()
     _cap_memory(limits.max_worker_memory_bytes)
+    try:
+        _loop(conn, job, limits)
+    finally:  # the supervisor also deletes it; this covers a supervisor that was killed
+        shutil.rmtree(temp_root, ignore_errors=True)
+
+
+def _loop(conn: Connection, job: Job, limits: Limits) -> None:
     while True:
         try:
-            path = conn.recv()
+            task = conn.recv()
         except EOFError:
             return
-        if path is None:
+        if task is None:
             return
         try:
-            result: Any = job(Path(path), limits)
+            result: Any = job(task, limits)
         except DocumentError as exc:
             result = exc
         except MemoryError:
@@ -82,41 +134,105 @@ def _serve(conn: Connection, job: Job, limits: Limits) -> None:
             )
 
 
+def session_members(session: int) -> list[int]:
+    """Processes of a session (Linux `/proc`; empty elsewhere), whatever their process group."""
+    members: list[int] = []
+    if session <= 1:  # init's, or "no session": never a worker's
+        return members
+    try:
+        pids = [int(name) for name in os.listdir("/proc") if name.isdigit()]
+    except OSError:
+        return []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # exited meanwhile
+        if len(fields) > 3 and int(fields[3]) == session:  # state, ppid, pgrp, session
+            members.append(pid)
+    return members
+
+
+def kill_session(leader: int) -> None:
+    """SIGKILL the process group and every process of the session `leader` leads.
+
+    Only a session this process does not belong to, led by a process other than init: 0 would
+    mean "my own group" to `killpg` and match every process started outside any session.
+    """
+    if leader <= 1 or leader in (os.getpid(), os.getpgrp(), os.getsid(0)):
+        return
+    try:
+        if os.getpgid(leader) != leader:
+            return  # not a group leader, so not a worker of ours (its pid was reused)
+    except ProcessLookupError:
+        pass  # the leader is gone; processes of its session may not be
+    with contextlib.suppress(OSError):
+        os.killpg(leader, signal.SIGKILL)
+    for pid in session_members(leader):
+        if pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+
+
 class _Worker:
     def __init__(self, context: Any, job: Job, limits: Limits) -> None:
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, job, limits), daemon=True)
+        self.temp_root = tempfile.mkdtemp(prefix="gaibao-worker-")
+        self.process = context.Process(target=_serve, args=(child, job, limits, self.temp_root), daemon=True)
         self.process.start()
         child.close()
-        self.task: tuple[Any, Path, float] | None = None
+        self.task: tuple[Any, Any, float] | None = None
 
-    def submit(self, key: Any, path: Path) -> None:
-        self.task = (key, path, time.monotonic())
-        self.conn.send(str(path))
+    def submit(self, key: Any, task: Any) -> None:
+        self.task = (key, task, time.monotonic())
+        self.conn.send(task)
 
     def stop(self, kill: bool = False) -> None:
-        if kill:
-            self.process.kill()
-        else:
+        """Stop the worker (`kill`: now) with every program it started, and delete its temp folder."""
+        if not kill:
             try:
                 self.conn.send(None)
             except (BrokenPipeError, OSError):
-                self.process.kill()
-        self.process.join(timeout=5)
-        if self.process.is_alive():
+                kill = True
+        pid = self.process.pid
+        if pid is not None:
+            if not kill:
+                kill = not _exited(pid, timeout=5)
+            # The worker is alive or a zombie not yet reaped, so no other process can have
+            # taken its pid: the session killed is its own.
+            kill_session(pid)
+        if kill:
             self.process.kill()
-            self.process.join()
+        self.process.join()
         self.conn.close()
+        shutil.rmtree(self.temp_root, ignore_errors=True)
+
+
+def _exited(pid: int, timeout: float) -> bool:
+    """Wait up to `timeout` for a child to exit, leaving it unreaped (a zombie keeps its pid)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                return True
+        except ChildProcessError:  # reaped already
+            return True
+        except AttributeError:  # no waitid here (macOS)
+            return False
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
 
 
 def run_isolated(
-    items: Iterable[tuple[Key, Path]],
+    items: Iterable[tuple[Key, Any]],
     job: Job,
     limits: Limits,
     workers: int | None = None,
     stop: threading.Event | None = None,
 ) -> Iterator[Outcome[Key]]:
-    """Run `job(path, limits)` for each item in worker processes; yield outcomes as they finish.
+    """Run `job(task, limits)` for each (key, task) in worker processes; yield outcomes as they finish.
 
     Setting `stop` ends the run within a fraction of a second, killing files in progress.
     """
@@ -141,7 +257,7 @@ def run_isolated(
             now = time.monotonic()
             for worker in list(busy):
                 assert worker.task is not None
-                key, path, started = worker.task
+                key, task, started = worker.task
                 if worker.conn in ready:
                     value = _receive(worker)
                     busy.remove(worker)
@@ -150,12 +266,12 @@ def run_isolated(
                         worker = _replace(pool, worker, context, job, limits)
                     worker.task = None
                     idle.append(worker)
-                    yield Outcome(key, path, value, now - started)
+                    yield Outcome(key, task, value, now - started)
                 elif now - started > limits.timeout_seconds:
                     busy.remove(worker)
                     idle.append(_replace(pool, worker, context, job, limits))
                     message = f"reading took longer than the {limits.timeout_seconds:g} s limit"
-                    yield Outcome(key, path, DocumentError(Status.TIMEOUT, message), now - started)
+                    yield Outcome(key, task, DocumentError(Status.TIMEOUT, message), now - started)
     finally:
         for worker in pool:
             worker.stop(kill=worker.task is not None)

@@ -1,12 +1,14 @@
 """The whole asset graph materialised in-process over the sample corpus, on SQLite and on
 PostgreSQL: one run for all reports, every report loaded with its run id and source hash,
 identical table contents on a second run, an unreadable file recorded as such while the
-others load, a vanished file leaving its rows alone, and per-report metadata.
+others load, a vanished file leaving its rows alone (also when it goes between registration and
+reading), a review folder that cannot be written costing only a warning, and per-report metadata.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from pathlib import Path
 
 import dagster as dg
@@ -14,8 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gaibao_pipeline.assets import REPORT_ASSETS
+from gaibao_pipeline.checks import ALL_CHECKS
 from gaibao_pipeline.db.schema import cells_t3, reports, source_files
-from gaibao_pipeline.orchestration.partitions import REPORTS
+from gaibao_pipeline.orchestration.keys import (
+    CORE_DOCUMENTS,
+    CORE_REPORTS,
+    OUT_LOADED_REPORTS,
+    RAW_SOURCE_FILES,
+)
+from gaibao_pipeline.orchestration.partitions import REPORTS, plan_ranges, range_tags
+from gaibao_pipeline.orchestration.resources import ReviewPagesResource
 from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.runner.landing import scan
 
@@ -107,6 +117,68 @@ def test_vanished_file_keeps_its_rows(
         if e.asset_key == dg.AssetKey("out_loaded_reports")
     ]
     assert event.materialization.metadata["loaded"].value is False
+
+
+def test_file_removed_during_a_reload_keeps_its_earlier_load(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+) -> None:
+    # issue 24: registered, then removed before the reader got to it: its cells were wiped and
+    # the report set `unreadable`, against what docs/operations.md promises
+    assert materialize_all(instance, landing, db_url).success
+    before = contents(engine)
+    key = report_key("pingtan2021.txt")
+    registered = dg.materialize(
+        REPORT_ASSETS,
+        selection=[RAW_SOURCE_FILES],
+        instance=instance,
+        resources=resources(landing, db_url),
+        partition_key=key,
+    )
+    assert registered.success
+    (landing / "pingtan2021.txt").unlink()  # between registration and reading
+    result = dg.materialize(
+        [*REPORT_ASSETS, *ALL_CHECKS],
+        selection=[CORE_DOCUMENTS, CORE_REPORTS, OUT_LOADED_REPORTS],
+        instance=instance,
+        resources=resources(landing, db_url),
+        partition_key=key,
+    )
+    assert result.success
+    assert contents(engine) == before  # its earlier rows, status ok, all cells
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == OUT_LOADED_REPORTS]
+    metadata = {k: v.value for k, v in event.materialization.metadata.items()}
+    assert metadata["loaded"] is False and metadata["status"] == "missing"
+    assert "pingtan2021.txt was removed before it was read" in str(metadata["reason"])
+
+
+def test_a_review_folder_that_cannot_be_written_costs_only_a_warning(
+    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    # issue 24: an unwritable GAIBAO_REVIEW_DIR failed the whole run and nothing loaded
+    not_a_folder = tmp_path / "review-is-a-file"
+    not_a_folder.write_text("a file where the review folder should be")  # unwritable even as root
+    keys = [f.key for f in scan(landing)]
+    instance.add_dynamic_partitions(REPORTS.name, keys)
+    [whole] = plan_ranges(instance.get_dynamic_partitions(REPORTS.name), keys)
+    result = dg.materialize(
+        [*REPORT_ASSETS, *ALL_CHECKS],
+        instance=instance,
+        resources={
+            **resources(landing, db_url),
+            "review_pages": ReviewPagesResource(directory=str(not_a_folder)),
+        },
+        tags=range_tags(whole),
+    )
+    assert result.success
+    with engine.connect() as conn:
+        statuses = conn.execute(sa.select(source_files.c.status)).scalars().all()
+    assert statuses == ["ok"] * CORPUS_SIZE
+    warnings = [
+        e.message
+        for e in instance.all_logs(result.run_id)
+        if e.level == logging.WARNING and "review page not written" in e.message
+    ]
+    assert warnings  # the reports with failed checks say their page is missing, and why
 
 
 def test_report_metadata_and_values(

@@ -6,12 +6,12 @@ import zlib
 
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.packed import Packed
-from gaibao_pipeline.runner.stages import read_and_parse
+from gaibao_pipeline.runner.stages import ReadTask, read_and_parse
 from tests.conftest import corpus_file
 
 
 def test_a_parsed_report_round_trips_and_is_compressed() -> None:
-    parsed = read_and_parse(corpus_file("pingtan2023"), Limits())
+    parsed = read_and_parse(ReadTask(str(corpus_file("pingtan2023"))), Limits())
     assert parsed.report.ok and parsed.stored_report.unpack() == parsed.report
     document = parsed.stored_document.unpack()
     assert document.document is not None

@@ -3,6 +3,7 @@ with its own status while every other file in the batch is still read."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -88,3 +89,16 @@ def test_closing_in_background_stops_the_workers_promptly(tmp_path: Path) -> Non
     began = time.monotonic()
     ahead.close()  # the two hanging files are still being "read"
     assert time.monotonic() - began < 10
+
+
+def test_unexpected_errors_are_logged_as_one_line_unless_debugging() -> None:
+    import logging
+
+    from gaibao_pipeline.runner.workers import _OneLineErrors
+
+    try:
+        raise ValueError("a parser bug")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "reading %s", ("a.pdf",), sys.exc_info())
+    assert _OneLineErrors().filter(record)
+    assert record.exc_info is None and record.getMessage() == "reading a.pdf: ValueError: a parser bug"

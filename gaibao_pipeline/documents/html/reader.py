@@ -194,12 +194,24 @@ class _BodySink(LineSink):
             self._emit_grid(inner)
 
 
+# libxml2 stops at 256 levels of nesting unless told otherwise, and silently drops the rest of
+# the page: old CMS pages that never close <font> or <p> go deeper than that. `huge_tree` lifts
+# it to 2048 (the text is already bounded by `max_text_chars`); past that the page is refused.
+_TOO_DEEP = "Excessive depth"
+
+
 def _parse(text: str) -> etree._Element:
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, huge_tree=True)
     try:
-        return lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECL.sub("", text, count=1)), parser)
+        root = lxml.html.document_fromstring(_CONTROL.sub("", _XML_DECL.sub("", text, count=1)), parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(Status.UNREADABLE, f"HTML cannot be parsed: {exc}") from exc
+    deep = next((e.message for e in parser.error_log if e.message.startswith(_TOO_DEEP)), None)
+    if deep is not None:  # "Excessive depth in document: 2048, use XML_PARSE_HUGE option"
+        levels = re.search(r"\d+", deep)
+        more_than = f" (more than {levels.group()} levels)" if levels else ""
+        raise DocumentError(Status.UNREADABLE, f"page is nested too deeply to read{more_than}")
+    return root
 
 
 def read_html(data: bytes, limits: Limits) -> Document:

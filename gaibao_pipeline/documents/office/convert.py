@@ -3,7 +3,9 @@
 LibreOffice is the only dependable reader of Word 97-2003 and Kingsoft WPS files. Each
 conversion gets its own throwaway user profile: two soffice processes sharing a profile
 (parallel workers) block on its lock or silently convert nothing. Each also runs in its own
-process group, so a hung conversion is killed with every child soffice spawned.
+process group, so a hung conversion is killed with every child soffice spawned; the group
+stays in the reader worker's session, so a worker killed at the file's time limit takes
+LibreOffice with it (`runner.workers`).
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ def run_soffice(command: list[str], timeout: float) -> str:
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        start_new_session=True,
+        process_group=0,  # a group of its own to kill, in the worker's session (not a new one)
     )
     try:
         _out, err = process.communicate(timeout=timeout)

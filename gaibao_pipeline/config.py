@@ -1,0 +1,102 @@
+"""Settings from the environment (GAIBAO_*), checked once at start-up.
+
+Every value an operator sets is parsed here or by the module that owns it, and a value that is
+not accepted is a `ConfigError` naming the variable, what it was set to and what it accepts:
+never a bare traceback, a silently absurd limit or a silently ignored value. `check_environment`
+runs every check at once, so `gaibao` lists all bad settings before doing any work. Imports
+stay light (no SQLAlchemy, no Dagster): `gaibao parse` starts quickly.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable, Mapping
+
+from gaibao_pipeline.errors import ConfigError
+
+TRUE = ("1", "yes", "on", "true")
+FALSE = ("0", "no", "off", "false")
+DEBUG_ENV_VAR = "GAIBAO_DEBUG"
+OCR_ENV_VAR = "GAIBAO_OCR"
+
+
+def _shown(raw: str) -> str:
+    return repr(raw if len(raw) <= 80 else raw[:77] + "...")
+
+
+def parse_flag(name: str, raw: str | None, *, default: bool) -> bool:
+    """A yes/no setting: 1/yes/on/true or 0/no/off/false (any case); unset or empty: `default`."""
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise ConfigError(f"{name}={_shown(raw)}: expected one of {', '.join(TRUE)} or {', '.join(FALSE)}")
+
+
+def parse_number(name: str, raw: str, *, whole: bool, unit: str) -> int | float:
+    """A positive limit: a whole number (`whole`) or a decimal one, in `unit`."""
+    accepted = f"expected a {'whole number' if whole else 'number'} above 0 ({unit})"
+    try:
+        value = float(raw.strip().replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name}={_shown(raw)}: not a number; {accepted}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name}={_shown(raw)}: {accepted}")
+    if whole:
+        if value != int(value):
+            raise ConfigError(f"{name}={_shown(raw)}: {accepted}")
+        return int(value)
+    return value
+
+
+def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """GAIBAO_DEBUG: show tracebacks (command line, worker logs). A bad value means no."""
+    env = os.environ if environ is None else environ
+    try:
+        return parse_flag(DEBUG_ENV_VAR, env.get(DEBUG_ENV_VAR), default=False)
+    except ConfigError:
+        return False
+
+
+def ocr_enabled(environ: Mapping[str, str] | None = None) -> bool:
+    """GAIBAO_OCR: read image-only PDF pages by OCR (default: on)."""
+    env = os.environ if environ is None else environ
+    return parse_flag(OCR_ENV_VAR, env.get(OCR_ENV_VAR), default=True)
+
+
+def _checks(database: bool) -> list[Callable[[Mapping[str, str]], object]]:
+    # imported here: these modules import this one
+    from gaibao_pipeline.limits import Limits
+    from gaibao_pipeline.runner.boundary import outside_links_allowed
+
+    checks: list[Callable[[Mapping[str, str]], object]] = [
+        Limits.from_env,
+        ocr_enabled,
+        outside_links_allowed,
+        lambda env: parse_flag(DEBUG_ENV_VAR, env.get(DEBUG_ENV_VAR), default=False),
+    ]
+    if database:
+        from gaibao_pipeline.db.engine import database_url_from_env, parse_database_url
+
+        checks.append(lambda env: parse_database_url(database_url_from_env(env)))
+    return checks
+
+
+def check_environment(environ: Mapping[str, str] | None = None, *, database: bool = False) -> None:
+    """Check every GAIBAO_* setting (and the database URL when `database`); one ConfigError for all.
+
+    Each bad setting is one line of the error's message.
+    """
+    env = os.environ if environ is None else environ
+    problems: list[str] = []
+    for check in _checks(database):
+        try:
+            check(env)
+        except ConfigError as exc:
+            problems.extend(str(exc).splitlines())
+    if problems:
+        raise ConfigError("\n".join(problems))
