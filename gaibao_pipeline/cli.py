@@ -249,7 +249,7 @@ def _add_serve(
     serve = sub.add_parser(
         "serve",
         parents=[common],
-        help="the review app: queue, reports beside their source, verdicts, corrections"
+        help="the review app: queue, reports beside their source, verdicts, corrections",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")

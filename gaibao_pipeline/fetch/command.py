@@ -28,7 +28,7 @@ def add_parser(
     fetch = sub.add_parser(
         "fetch",
         parents=[common] if common is not None else [],
-        help="download the reports that sites list (sources file) into the landing folder"
+        help="download the reports that sites list (sources file) into the landing folder",
     )
     fetch.add_argument("--sources", metavar="FILE", help=f"sources YAML (default: {SOURCES_ENV_VAR})")
     fetch.add_argument("--landing", metavar="DIR", help=f"where files land (default: {LANDING_ENV_VAR})")

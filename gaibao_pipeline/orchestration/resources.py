@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import dagster as dg
-import sqlalchemy as sa
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
@@ -118,6 +117,7 @@ class ReviewPagesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
         """The report's page in the review app, which check metadata links to."""
         base = self.app_url or os.environ.get(REVIEW_URL_ENV_VAR, "").strip() or DEFAULT_REVIEW_URL
         return f"{base.rstrip('/')}/reports/{quote(report_id, safe='')}"
+
 
 _CRAWLER = FetchSettings()  # the defaults
 

@@ -64,6 +64,7 @@ from gaibao_pipeline.model import Document, Grid
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import SourceInfo
 from gaibao_pipeline.runner import workbooks
+from gaibao_pipeline.runner.boundary import open_regular
 from gaibao_pipeline.runner.workers import default_workers, run_isolated
 
 if TYPE_CHECKING:
@@ -105,11 +106,20 @@ class MemberPath:
         return tuple(self.inner.split(SEPARATOR))
 
 
+def _read_regular(path: Path, limits: Limits) -> bytes | None:
+    """A landing file's bytes, read as every reader of the folder reads (`boundary.open_regular`:
+    a regular file only, never blocking on a FIFO or device); None when over the size limit."""
+    with open_regular(path) as opened:
+        if opened.size > limits.max_file_bytes:
+            return None
+        return opened.read(limits.max_file_bytes + 1)
+
+
 def list_archive_file(path: Path, limits: Limits) -> ArchiveListing:
     """List a landing file as an archive (a module-level job for `workers.run_isolated`)."""
-    if path.stat().st_size > limits.max_file_bytes:
+    data = _read_regular(path, limits)
+    if data is None:
         return ArchiveListing("unknown", "", error=(Status.TOO_LARGE, "file is over the size limit"))
-    data = path.read_bytes()
     kind = detect_format(data, path.name)
     sha = hashlib.sha256(data).hexdigest()
     if kind not in ARCHIVE_KINDS:
@@ -124,15 +134,15 @@ def list_archive_file(path: Path, limits: Limits) -> ArchiveListing:
 def _may_be_archive(path: Path) -> bool:
     """From a file's first bytes and (for a zip) its directory: could it be an archive?"""
     try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
+        with open_regular(path) as opened:
+            head = opened.read(8)
         if head.startswith((*RAR_MAGIC, SEVEN_ZIP_MAGIC)):
             return True
         if not head.startswith(b"PK"):
             return False
         with zipfile.ZipFile(path) as container:  # reads the directory only
             return zip_kind(container) == "zip"
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError):
+    except (OSError, DocumentError, zipfile.BadZipFile, ValueError, EOFError):
         return False  # the read stage says what is wrong with it
 
 
@@ -272,11 +282,10 @@ def member_source(member: MemberPath, limits: Limits) -> SourceInfo:
 def member_bytes(member: MemberPath, limits: Limits) -> bytes:
     """The bytes of the member, read from its archive under the limits; DocumentError if not."""
     try:
-        size = member.archive.stat().st_size
-        if size > limits.max_file_bytes:
+        data = _read_regular(member.archive, limits)
+        if data is None:
             limit = limits.max_file_bytes
-            raise DocumentError(Status.TOO_LARGE, f"archive is {size:,} bytes; the limit is {limit:,}")
-        data = member.archive.read_bytes()
+            raise DocumentError(Status.TOO_LARGE, f"archive is over the {limit:,} byte limit")
     except OSError as exc:
         why = f"could not open archive ({type(exc).__name__}: {exc})"
         raise DocumentError(Status.UNREADABLE, why) from exc

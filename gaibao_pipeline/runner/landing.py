@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from gaibao_pipeline.documents.archive.tree import SEPARATOR
 from gaibao_pipeline.runner import archives
 from gaibao_pipeline.runner.boundary import (
     OUTSIDE,
@@ -291,7 +292,7 @@ def _state(
     refused: list[Refusal] | None,
 ) -> FileState | None:
     limit = budget.max_file_bytes
-    if archives.SEPARATOR in landed.relative_path:  # a file inside an archive: hashed when listed
+    if SEPARATOR in landed.relative_path:  # a file inside an archive: hashed when listed
         try:
             sha = archives.member_sha256(root, landed.relative_path)
         except OSError:  # no longer in its archive: the next look sees it gone

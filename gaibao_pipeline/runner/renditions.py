@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from gaibao_pipeline.contracts.renditions import Candidate, Choice, choose
 from gaibao_pipeline.fetch.sidecar import records_in
 from gaibao_pipeline.report import Report
-from gaibao_pipeline.runner.keys import normalise_relative_path, report_key
+from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.runner.landing import is_candidate
 from gaibao_pipeline.runner.stages import SourceFile, register
 
@@ -43,7 +43,7 @@ def siblings(sources: Iterable[SourceFile]) -> list[SourceFile]:
         for name, record in records_in(folder).items():
             if record.article != article or not is_candidate(name) or not (folder / name).is_file():
                 continue
-            relative = normalise_relative_path((relative_folder / name).as_posix())
+            relative = (relative_folder / name).as_posix()
             key = report_key(relative)
             if key not in have and key not in found:
                 found[key] = register(key, root, relative)

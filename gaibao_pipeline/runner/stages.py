@@ -69,14 +69,23 @@ def register(
     shown = display_path(relative_path)
     confine = None if outside_links_allowed() else str(root)
     fetched = read_record(path)
-    urls = {"source_url": fetched.url, "article_url": fetched.article_url} if fetched else {}
+    url, article_url = (fetched.url, fetched.article_url) if fetched else (None, None)
     try:
         stat = path.stat()
     except OSError:  # the read stage reports why, as this file's status
-        return SourceFile(report_id, shown, str(path), root=confine, **urls)
+        return SourceFile(report_id, shown, str(path), root=confine, source_url=url, article_url=article_url)
     unchanged = known is not None and (known.size, known.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
     sha256 = known.sha256 if known is not None and unchanged and known.hashed else None
-    return SourceFile(report_id, shown, str(path), stat.st_size, sha256, root=confine, **urls)
+    return SourceFile(
+        report_id,
+        shown,
+        str(path),
+        stat.st_size,
+        sha256,
+        root=confine,
+        source_url=url,
+        article_url=article_url,
+    )
 
 
 def failed_source(
