@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gaibao_pipeline.model import Provenance
+from gaibao_pipeline.parsing.damage import JOIN_PENALTY, collapsed_readings, joined_variants
+from gaibao_pipeline.parsing.reading import Reading, Slot
 from gaibao_pipeline.parsing.splits import Group, split_prior, split_runs
 from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.parsing.values import Number, ValueKind, parse_value
@@ -28,29 +30,6 @@ KEEP_READINGS = 60
 
 
 @dataclass(frozen=True, slots=True)
-class Slot:
-    """One canonical cell in a reading."""
-
-    raw: str | None
-    value: Number | None
-    where: Provenance | None
-    note: str | None = None
-    inferred: bool = False  # not in the document: filled from the identities (or left None)
-    blank: bool = False  # an empty cell read as a blank value
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    slots: tuple[Slot, ...]
-    penalty: float
-    notes: tuple[str, ...] = ()
-
-    @property
-    def values(self) -> tuple[Number | None, ...]:
-        return tuple(s.value for s in self.slots)
-
-
-@dataclass(frozen=True, slots=True)
 class TableLayout:
     """How a table's text uses empty cells, learnt from all its rows."""
 
@@ -58,9 +37,10 @@ class TableLayout:
     trailing_padding: bool = False  # rows carry extra empty cells after their values
     leading_structure: bool = False  # rows carry empty merged-cell slots before their values
     columns: tuple[int | None, ...] = ()  # the grid column each value column sits in, where consistent
+    collapsed: bool = False  # the crawler collapsed repeated cells and dropped blank ones (`damage`)
 
 
-def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
+def learn_layout(rows: Sequence[Sequence[Token]], width: int, collapsed: bool = False) -> TableLayout:
     """Infer the table's use of empties, and its value columns, from its unambiguous rows."""
     interior = trailing = leading = 0
     placed: list[list[int | None]] = []
@@ -86,6 +66,7 @@ def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
         trailing_padding=trailing >= 2,
         leading_structure=leading >= 2,
         columns=_consistent_columns(placed, width),
+        collapsed=collapsed,
     )
 
 
@@ -115,10 +96,27 @@ def readings(
     if any(t.kind == TokenKind.RUN for t in tokens):
         found = _run_readings(tokens, kinds, groups)
     else:
-        found = _cell_readings(tokens, len(cols), kinds, layout)
+        found = _cell_readings(tokens, len(cols), kinds, layout) + _damaged_readings(
+            tokens, kinds, layout, groups
+        )
     solved = [r for r in (_solve_row(r, groups) for r in found) if r is not None]
     # the cheapest readings are enough to choose from; a hostile row must not give thousands
     return _dedupe(solved or found)[:KEEP_READINGS]
+
+
+def _damaged_readings(
+    tokens: Sequence[Token], kinds: Sequence[str], layout: TableLayout, groups: Sequence[Group]
+) -> list[Reading]:
+    """Readings that join numbers split over two lines, and (collapsed crawls) expand repeats."""
+    out: list[Reading] = []
+    for variant, notes in joined_variants(tokens):
+        penalty = JOIN_PENALTY * len(notes)
+        if notes and len(variant) == len(kinds):
+            slots = [_slot(t, kd) for t, kd in zip(variant, kinds, strict=True)]
+            out.append(_reading(slots, penalty, layout, "; ".join(notes)))
+        elif layout.collapsed and len(variant) < len(kinds):
+            out += collapsed_readings(variant, kinds, groups, penalty, notes)
+    return out
 
 
 def _slot(token: Token, kind: str) -> Slot:
@@ -231,7 +229,7 @@ def _solve_row(reading: Reading, groups: Sequence[Group]) -> Reading | None:
     start = 0
     for group in groups:
         cells = slots[start : start + group.size]
-        unknown = [i for i, s in enumerate(cells) if s.inferred and s.value is None]
+        unknown = [i for i, s in enumerate(cells) if s.inferred and s.value is None and not s.blank]
         if group.has_total and len(unknown) == 1:
             i = unknown[0]
             parts = [s.value or 0 for s in cells[:-1]]

@@ -54,6 +54,10 @@ _SUB_UNIT = re.compile(r"(?:办公室|[\u4e00-\u9fff]{0,8}?(?:处|科|股))$")
 _COMPILED_BY = re.compile(
     r"由([\u4e00-\u9fff]{2,30}?(?:委员会|管理局|局|厅|署|部|委|院|办公室|中心))(?:根据|结合|按照|依据|综合|汇总|负责)"
 )
+# a title that names only a place ("三明市2021年…"): the report is its government's
+_PLACE_ONLY = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡|街道)$")
+_NOT_A_PLACE = re.compile(r"(?:实验区|开发区|新区|示范区|园区|景区|高新区|保税区|合作区)$")
+FRAGMENT = 5  # a line this short is a piece of a sentence, not a line of its own
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
 
@@ -72,7 +76,7 @@ def extract_metadata(
     The file's name ("某某局2023年政府信息公开工作年度报告.pdf") is the last resort, for a
     document that names neither in its title nor in its body.
     """
-    lines = [to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()]
+    lines = _joined_fragments([to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()])
     title_agency, title_year = _from_title(lines, title_hint)
     body = "\n".join(lines)
     year = title_year or _period_year(body) or _work_year(lines)
@@ -83,9 +87,41 @@ def extract_metadata(
     if (agency is None or year is None) and file_name:
         name_agency, name_year = _from_title([], re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name))
         agency, year = agency or name_agency, year or name_year
+    if agency is not None and _PLACE_ONLY.search(agency) and not _NOT_A_PLACE.search(agency):
+        agency = _government_of(agency, lines)
     if year is None and published_at:
         year = int(published_at[:4]) - 1
     return Metadata(agency, year, report_date)
+
+
+def _joined_fragments(lines: Sequence[str]) -> list[str]:
+    """Lines with runs of fragments joined: a crawler that puts each number and word of a
+    sentence on a line of its own ("2019年" "2" "月" "25" "日") leaves no line to read a date or
+    a signature from."""
+    out: list[str] = []
+    previous_fragment = False
+    for line in lines:
+        fragment = len(re.sub(r"\s+", "", line)) <= FRAGMENT
+        if fragment and previous_fragment and out:
+            out[-1] += line
+        else:
+            out.append(line)
+        previous_fragment = fragment
+    return out
+
+
+def _government_of(place: str, lines: Sequence[str]) -> str:
+    """The issuer of a report whose title names only a place ("三明市2021年…报告"): the agency
+    the opening sentence announces ("现公布三明市人民政府…"), else the place's government as
+    the body names it, else its people's government."""
+    announced = _announced(lines)
+    if announced and announced[0] and announced[0].startswith(place) and announced[0] != place:
+        return announced[0]
+    body = "".join(re.sub(r"\s+", "", line) for line in lines)
+    for suffix in ("人民政府", "管理委员会", "管委会", "街道办事处"):
+        if place + suffix in body:
+            return place + suffix
+    return place + ("办事处" if place.endswith("街道") else "人民政府")
 
 
 def report_titles(lines: Sequence[str]) -> list[tuple[str | None, int]]:

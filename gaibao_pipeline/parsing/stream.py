@@ -8,6 +8,7 @@ values. Row starts are kept as soft boundaries; narrative paragraphs are hard on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -99,7 +100,30 @@ def tokens_of(blocks: list[Block]) -> list[Token]:
             tokens.append(Token(TokenKind.PARA, block.text, block.where, ParsedValue(ValueKind.TEXT)))
             continue
         tokens.extend(_grid_tokens(block))
-    return tokens
+    return _with_units(tokens)
+
+
+_MONEY_UNIT = re.compile(r"^(?:亿元|万元|千元|元|万|亿)$")
+
+
+def _with_units(tokens: list[Token]) -> list[Token]:
+    """A money unit crawled onto a line of its own after its number (`16` `万`) joins the number."""
+    out: list[Token] = []
+    for token in tokens:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == TokenKind.VALUE
+            and previous.parsed.kind == ValueKind.NUMBER
+            and previous.parsed.unit is None
+            and token.kind == TokenKind.LABEL
+            and _MONEY_UNIT.match(token.text.strip())
+        ):
+            text = previous.text.strip() + token.text.strip()
+            out[-1] = replace(previous, text=text, parsed=parse_value(text))
+            continue
+        out.append(token)
+    return out
 
 
 def _grid_tokens(grid: Grid) -> list[Token]:

@@ -18,17 +18,17 @@ _TRADITIONAL = (
     "2.政府公報公開條2050對申請的答覆數件35行政復議數件01"
 )
 _EXPECTED = {
-    ("主动公开信息数", "period"): 120,
-    ("主动公开信息数", "cumulative"): 340,
-    ("其中：1.网站公开", "period"): 100,
-    ("其中：1.网站公开", "cumulative"): 290,
-    ("2.政府公报公开", "period"): 20,
-    ("2.政府公报公开", "cumulative"): 50,
-    # 答覆 is 答复 only phrase by phrase: keys are simplified character by character
-    ("对申请的答覆数", "period"): 3,
-    ("对申请的答覆数", "cumulative"): 5,
-    ("行政复议数", "period"): 0,
-    ("行政复议数", "cumulative"): 1,
+    ("proactive_total", "period"): 120,
+    ("proactive_total", "cumulative"): 340,
+    ("proactive_gov_site", "period"): 100,
+    ("proactive_gov_site", "cumulative"): 290,
+    ("proactive_gazette", "period"): 20,
+    ("proactive_gazette", "cumulative"): 50,
+    # 答覆 is 答复 only phrase by phrase: the label is read by its words either way
+    ("replies_total", "period"): 3,
+    ("replies_total", "cumulative"): 5,
+    ("admin_reviews", "period"): 0,
+    ("admin_reviews", "cumulative"): 1,
 }
 
 
@@ -68,17 +68,21 @@ def test_space_separated_coded_form() -> None:
     report = parse_bytes(_SPACED.encode("utf-8"), "report.txt", Limits())
     assert report.ok and report.report.template == "legacy"
     assert _legacy_cells(report) == {
-        ("01", "period"): 310,
-        ("01", "cumulative"): 1250,
-        ("02", "period"): 300,
-        ("02", "cumulative"): 1200,
-        ("03", "period"): 10,
-        ("03", "cumulative"): 50,
-        ("04", "period"): 12.5,
-        ("04", "cumulative"): 80.25,
-        ("05", "period"): 3,
-        ("05", "cumulative"): None,
+        ("proactive_total", "period"): 310,
+        ("proactive_total", "cumulative"): 1250,
+        ("proactive_gov_site", "period"): 300,
+        ("proactive_gov_site", "cumulative"): 1200,
+        ("proactive_other", "period"): 10,
+        ("proactive_other", "cumulative"): 50,
+        # printed in 元, held in 万元
+        ("fees_total", "period"): 0.00125,
+        ("fees_total", "cumulative"): 0.008025,
+        ("staff_total", "period"): 3,
+        ("staff_total", "cumulative"): None,
     }
+    codes = {c.row: (c.raw_code, c.raw_label) for c in report.cells}
+    assert codes["fees_total"] == ("04", "提供公开信息收取的费用")
+    assert codes["proactive_other"] == ("03", "2.通过其他形式公开信息数")
     assert not [c for c in report.checks if c.id == "legacy.sums" and c.passed is False]
 
 
@@ -96,9 +100,9 @@ def test_space_separated_uncoded_form_in_traditional_script() -> None:
     )
     report = parse_bytes(text.encode("utf-8"), "report.txt", Limits())
     cells = _legacy_cells(report)
-    assert cells[("主动公开信息总数", "period")] == 310  # the unit 條 is not part of the key
-    assert cells[("其中：1.通过政府网站公开信息数", "cumulative")] == 1200
-    assert cells[("提供公开信息收取的费用", "cumulative")] == 80.25
+    assert cells[("proactive_total", "period")] == 310  # the unit 條 is no part of the label
+    assert cells[("proactive_gov_site", "cumulative")] == 1200
+    assert cells[("fees_total", "cumulative")] == 0.008025
 
 
 def test_coded_form_label_cut_by_a_page_break_is_no_row() -> None:
@@ -107,11 +111,15 @@ def test_coded_form_label_cut_by_a_page_break_is_no_row() -> None:
         "某某市民政局2015年政府信息公开工作年度报告\n一、概述\n2015年，我局工作稳步推进。\n"
         "附件：政府信息公开情况统计表\n"
         "指标名称 | 计量单位 | 代码 | 本期 | 累计 |\n"
-        "答复总数 | 条 | 01 | 7 | 9 |\n"
+        "否决公开答复总数 | 条 | 01 | 7 | 9 |\n"
         "其中：(1)“免予公开范围 | 条 | 02 | 3 | 4 |\n"
         "1”数 | | | | |\n"
         "(2)其它原因 | 条 | 03 | 4 | 5 |\n"
     )
     report = parse_bytes(text.encode("utf-8"), "report.txt", Limits())
-    assert {row for row, _ in _legacy_cells(report)} == {"01", "02", "03"}
-    assert _legacy_cells(report)[("03", "cumulative")] == 5
+    assert {row for row, _ in _legacy_cells(report)} == {
+        "replies_refused",
+        "refused_exempt_1",
+        "refused_other",
+    }
+    assert _legacy_cells(report)[("refused_other", "cumulative")] == 5
