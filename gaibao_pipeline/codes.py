@@ -203,6 +203,11 @@ class LegacyIndicator:
     kind: str = "count"  # "count" or "amount" (万元)
     part_of: str | None = None  # the total it is a 其中 part of
 
+    @property
+    def running(self) -> bool:
+        """Whether forms print a total to date for it: a head count (staff) has none."""
+        return not self.code.startswith("staff_")
+
 
 def _legacy(
     code: str,

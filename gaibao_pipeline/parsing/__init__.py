@@ -28,7 +28,7 @@ from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
-from gaibao_pipeline.parsing.template import detect_template, looks_like_report
+from gaibao_pipeline.parsing.template import detect_template, looks_like_report, own_t2_region
 from gaibao_pipeline.report import CellKey, Number, Report, ReportCell, ReportMeta, SourceInfo
 
 __all__ = ["parse_document"]
@@ -69,7 +69,8 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
     for result in results:
         report.warnings += result.warnings
 
-    tables_found = [r.table for r in results if r.rows_found]
+    # a table counts as found when it holds a value: labels alone (a README quoting them) do not
+    tables_found = [r.table for r in results if r.rows_found and any(c.value is not None for c in r.cells)]
     titles, tables_three = report_titles(lines), table_count(tokens)
     if tables_three >= 2 and len(titles) >= 2:  # two tables 三 under two different titles
         named = "; ".join(f"{agency or '?'} {year}" for agency, year in titles)
@@ -85,6 +86,8 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         report.status = Status.NOT_A_REPORT
         report.message = "no information-disclosure report title, sections or tables found"
         report.cells = []
+        report.report.template = None  # a file that is no report has no template
+        report.warnings = list(document.warnings)
         return report
 
     missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
@@ -127,7 +130,9 @@ def _template_tables(
     results = []
     collapsed = _collapsed(tokens, regions)
     if (t2 := region_of(regions, "t2")) is not None:
-        results.append(parse_t2(tokens, t2, template, hints, collapsed))
+        own, stray = own_t2_region(tokens, t2, template)
+        results.append(parse_t2(tokens, own, template, hints, collapsed))
+        results[-1].warnings += stray
     if (t3 := region_of(regions, "t3")) is not None:
         results.append(parse_t3(tokens, t3, split_other, collapsed))
     if (t4 := region_of(regions, "t4")) is not None:

@@ -24,6 +24,7 @@ from gaibao_pipeline.parsing.values import Number, ValueKind, parse_value
 
 COLLAPSE_PENALTY = 0.5  # reading a row as collapsed at all
 BLANK_PENALTY = 1.0  # each blank cell the crawler is taken to have dropped
+BLANK_TOTAL_PENALTY = 2.0  # a total taken to be left blank beside parts that are not
 JOIN_PENALTY = 1.5  # each number taken to be split over two lines
 MAX_JOINS = 2
 MAX_EXPANSIONS = 400
@@ -95,45 +96,51 @@ def joined_variants(tokens: Sequence[Token]) -> list[tuple[list[Token], list[str
     return out
 
 
-def collapsed_readings(
+def placed_readings(
     tokens: Sequence[Token],
     kinds: Sequence[str],
     groups: Sequence[Group],
     penalty: float,
     notes: Sequence[str],
+    repeats: bool,
 ) -> list[Reading]:
-    """Every reading of the row's cells as collapsed into `tokens`, with the fewest dropped blanks.
+    """Every reading of the row's cells placed so that they read as `tokens`.
 
-    Where no way of placing the tokens lets each group's total equal its parts, the ways
-    with no blank at all are returned anyway (the identities then say what is wrong).
+    Without `repeats` (a crawl that only dropped blank cells) each token is one cell and the
+    other cells are blank; with `repeats` (it also collapsed runs of equal cells) a token may
+    stand for several, and the fewest blanks are assumed. Only placements where each group's
+    total equals its parts are kept; where there is none, all placements with the fewest
+    blanks are returned (the identities then say what is wrong).
     """
-    n = len(kinds)
-    m = len(tokens)
-    if m == 0 or m >= n or any(t.kind != TokenKind.VALUE for t in tokens):
+    n, m = len(kinds), len(tokens)
+    if m > n or any(t.kind != TokenKind.VALUE for t in tokens) or (repeats and m == n):
         return []
-    if any(_same(a, b) for a, b in itertools.pairwise(tokens)):
+    if m == 0:
+        blank = Slot(None, None, None, blank=True)
+        return [Reading(tuple(blank for _ in kinds), penalty, tuple(notes))]
+    if repeats and any(_same(a, b) for a, b in itertools.pairwise(tokens)):
         return []  # a collapsed row never shows one value twice in a row
     values = [parse_value(t.text, k).value for t, k in zip(tokens, kinds, strict=False)]
-    found: list[tuple[list[int | None], int]] = []
-    for budget in range(0, n - m + 1):
-        found = list(_placements(values, n, groups, budget, strict=True))
+    budgets = range(0, n - m + 1) if repeats else range(n - m, n - m + 1)
+    found: list[tuple[list[int | None], int, int]] = []
+    # totals that hold first, then totals left blank beside their parts, then anything
+    for strict, allow_blank in ((True, False), (True, True), (False, False)):
+        for budget in budgets if strict else budgets[:1]:
+            found = list(_placements(values, n, groups, budget, repeats, strict, allow_blank))
+            if found:
+                break
         if found:
             break
-    if not found:
-        found = list(_placements(values, n, groups, 0, strict=False))
+    shown_tokens = " ".join(t.text.strip() for t in tokens)
+    what = "collapsed repeated cells and dropped blank ones" if repeats else "dropped blank cells"
     out = []
-    for placement, blanks in found[:MAX_EXPANSIONS]:
+    for placement, blanks, blank_totals in found[:MAX_EXPANSIONS]:
         slots = _slots(tokens, placement, kinds)
         shown = "|".join("" if s.value is None else _text(s.value) for s in slots)
-        note = f"collapsed: read {' '.join(t.text.strip() for t in tokens)!r} as {shown}"
-        out.append(
-            Reading(
-                tuple(slots),
-                penalty + COLLAPSE_PENALTY + BLANK_PENALTY * blanks,
-                (*notes, note),
-                collapsed=True,
-            )
-        )
+        note = f"the crawler {what}: read {shown_tokens!r} as {shown}"
+        cost = penalty + (COLLAPSE_PENALTY if repeats else 0.0) + BLANK_PENALTY * blanks
+        cost += BLANK_TOTAL_PENALTY * blank_totals
+        out.append(Reading(tuple(slots), cost, (*notes, note), placed=True))
     return out
 
 
@@ -142,12 +149,20 @@ def _text(value: Number) -> str:
 
 
 def _placements(
-    values: Sequence[Number | None], n: int, groups: Sequence[Group], budget: int, strict: bool
-) -> Iterator[tuple[list[int | None], int]]:
+    values: Sequence[Number | None],
+    n: int,
+    groups: Sequence[Group],
+    budget: int,
+    repeats: bool,
+    strict: bool,
+    blank_totals: bool = False,
+) -> Iterator[tuple[list[int | None], int, int]]:
     """Assignments of the n cells to token indices (None: a dropped blank), in order.
 
-    Tokens appear in order, each in one or more cells (its repeats), blanks anywhere; with
-    `strict`, a group with a total only where the total equals the sum of its parts.
+    Tokens appear in order, each in one cell (or, with `repeats`, several), blanks anywhere,
+    at most `budget` of them; with `strict`, a group with a total only where the total equals
+    the sum of its parts (or, with `blank_totals`, was left blank). Yields (placement, blanks,
+    blank totals).
     """
     m = len(values)
     ends = set(itertools.accumulate(g.size for g in groups))
@@ -155,41 +170,47 @@ def _placements(
     placement: list[int | None] = []
     count = 0
 
-    def group_ok(end: int) -> bool:
+    def blank_total(end: int) -> bool | None:
+        """None when the group ending at `end` breaks its total; else whether its total is blank."""
         group = group_of[end - 1]
         if not (strict and group.has_total):
-            return True
+            return False
         cells = [None if j is None else values[j] for j in placement[end - group.size : end]]
         total, parts = cells[-1], cells[:-1]
         if total is None:
-            return all(p is None for p in parts)
-        return abs(float(total) - sum(float(p) for p in parts if p is not None)) < TOLERANCE
+            filled = any(p is not None for p in parts)
+            return None if filled and not blank_totals else filled  # a total left blank costs
+        ok = abs(float(total) - sum(float(p) for p in parts if p is not None)) < TOLERANCE
+        return False if ok else None
 
-    def walk(i: int, j: int, blanks: int) -> Iterator[tuple[list[int | None], int]]:
+    def walk(i: int, j: int, blanks: int, totals: int) -> Iterator[tuple[list[int | None], int, int]]:
         nonlocal count
         if count >= MAX_EXPANSIONS:
             return
         if i == n:
             if j == m - 1:
                 count += 1
-                yield list(placement), blanks
+                yield list(placement), blanks, totals
             return
         if n - i < m - 1 - j:
             return
         options: list[int | None] = []
         if j + 1 < m:
             options.append(j + 1)
-        if j >= 0:
+        if repeats and j >= 0:
             options.append(j)
         if blanks < budget:
             options.append(None)
         for choice in options:
             placement.append(choice)
-            if i + 1 not in ends or group_ok(i + 1):
-                yield from walk(i + 1, j if choice is None else choice, blanks + (choice is None))
+            blank = blank_total(i + 1) if i + 1 in ends else False
+            if blank is not None:
+                yield from walk(
+                    i + 1, j if choice is None else choice, blanks + (choice is None), totals + blank
+                )
             placement.pop()
 
-    yield from walk(0, -1, 0)
+    yield from walk(0, -1, 0, 0)
 
 
 def _slots(tokens: Sequence[Token], placement: Sequence[int | None], kinds: Sequence[str]) -> list[Slot]:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from gaibao_pipeline.codes import legacy_kind
+from gaibao_pipeline.codes import LEGACY_CODES, legacy_kind
 from gaibao_pipeline.contracts.identities import Identity
 from gaibao_pipeline.parsing.alignment import TableLayout, readings
+from gaibao_pipeline.parsing.damage import is_collapsed_crawl
 from gaibao_pipeline.parsing.legacy_codes import assign_codes, hierarchy_identities, sum_identities
 from gaibao_pipeline.parsing.legacy_rows import (
     LegacyForm,
@@ -30,7 +31,7 @@ from gaibao_pipeline.parsing.reading import Reading
 from gaibao_pipeline.parsing.repair import choose_readings, unpinned
 from gaibao_pipeline.parsing.rows import Region
 from gaibao_pipeline.parsing.splits import Group
-from gaibao_pipeline.parsing.stream import Token
+from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.parsing.values import UNIT_FACTORS
 from gaibao_pipeline.report import Number, ReportCell
 
@@ -73,7 +74,7 @@ def _spaced_header(token: Token) -> bool:
     return _is_header_cell(token) and len(token.text.split()) >= 3
 
 
-def parse_legacy(tokens: Sequence[Token], region: Region, collapsed: bool = False) -> LegacyResult:
+def parse_legacy(tokens: Sequence[Token], region: Region) -> LegacyResult:
     form = read_form(tokens, region)
     rows, cols = form.rows, form.cols
     result = LegacyResult()
@@ -82,18 +83,37 @@ def parse_legacy(tokens: Sequence[Token], region: Region, collapsed: bool = Fals
     keys = assign_codes([r.label for r in rows], [r.level for r in rows], [r.raw_code for r in rows])
     result.keys = keys
     result.identities = sum_identities(keys, cols)
-    repair = result.identities + hierarchy_identities(keys, [r.level for r in rows], cols)
-    layout = TableLayout(blanks_are_data=True, trailing_padding=True, collapsed=collapsed)
+    repair = list(result.identities)
+    if any(t.kind == TokenKind.RUN for r in rows for t in r.values):
+        # digits that ran together split best where the form's own 其中 sums hold; no other
+        # reading is judged by them (the channels of proactive disclosure overlap)
+        repair += hierarchy_identities(keys, [r.level for r in rows], cols)
+    # a collapsed crawl shows itself in rows that kept two values: never two equal ones
+    short = sum(1 for r in rows if 0 < len(r.values) < len(cols))
+    full = [r.values for r in rows if len(r.values) >= 2]
+    collapsed = form.one_per_line and len(full) >= 3 and is_collapsed_crawl(full, short)
+    layout = TableLayout(
+        blanks_are_data=True, trailing_padding=True, collapsed=collapsed, one_per_line=form.one_per_line
+    )
     options = {
         key: readings(row.values, cols, ["any"] * len(cols), layout, [Group(len(cols))])
         for key, row in zip(keys, rows, strict=True)
     }
 
-    def plausibility(_row: str, reading: Reading) -> float:
+    # where most rows print both values, a row with one kept its total to date (a zero year
+    # left blank); where few do, it kept the year's value (the total to date left blank)
+    both = sum(1 for r in rows if len(r.values) >= 2)
+    totals_kept = both > sum(1 for r in rows if len(r.values) == 1)
+
+    def plausibility(row: str, reading: Reading) -> float:
         values = dict(zip(cols, reading.values, strict=False))
         period, cumulative = values.get("period"), values.get("cumulative")
         if period is not None and cumulative is not None and cumulative < period:
             return 1.0  # a running total includes this period
+        if len(cols) == 2 and (period is None) != (cumulative is None):
+            indicator = LEGACY_CODES.get(row)
+            kept = totals_kept and (indicator is None or indicator.running)
+            return 0.3 if (period is None) != kept else 0.0
         return 0.0
 
     col_map = {key: cols for key in keys}
@@ -144,4 +164,4 @@ def _scaled(value: Number, factor: Decimal) -> Number:
 
 
 def _worth_saying(note: str) -> bool:
-    return note.startswith(("run-together", "extra cell", "collapsed", "split", "lost"))
+    return note.startswith(("run-together", "extra cell", "the crawler", "split", "lost"))

@@ -39,9 +39,9 @@ _TOP: tuple[Rule, ...] = (
     ("site_visits", (("访问量",), ("点击量",), ("浏览量",), ("访问",), ("点击",))),
     ("reading_room_uses", (("利用",), ("查阅", "件"))),
     ("reading_room_visitors", (("查阅",),)),
+    ("fees_total", (("收取",), ("收费",), ("费用",))),
     ("requests_total", (("申请",),)),
     ("proactive_total", (("主动公开",),)),
-    ("fees_total", (("收取",), ("收费",), ("费用",))),
     ("staff_total", (("工作人",), ("人员",), ("人数",))),
 )
 _OTHER = (("其他",), ("其它",))
@@ -131,7 +131,7 @@ def canonical_code(label: str, parent: str | None) -> str | None:
         return f"refused_exempt_{exempt.group(1)}"
     for total, word in _NAMED_PARTS:
         # a part printed without its total above it still says which total it belongs to
-        if word in key and (code := _first(key, _PARTS[total])) is not None:
+        if word in key and "费" not in key and (code := _first(key, _PARTS[total])) is not None:
             return code
     return _first(key, _TOP)
 

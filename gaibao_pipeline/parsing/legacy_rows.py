@@ -53,6 +53,7 @@ class LegacyRow:
 class LegacyForm:
     rows: list[LegacyRow]
     cols: tuple[str, ...] = LEGACY_COLS  # the value columns the form prints, in canonical order
+    one_per_line: bool = False  # crawled one cell per line: a blank cell left no line
 
 
 def role(key: str) -> str | None:
@@ -166,7 +167,7 @@ def stream_form(span: Sequence[Token]) -> LegacyForm:
     for row in rows:
         row.level = level(row.raw_label)
         row.unit = row.unit or unit_of(row.raw_label)
-    return LegacyForm(rows, value_cols(roles))
+    return LegacyForm(rows, value_cols(roles), one_per_line=True)
 
 
 def _stream_header(span: Sequence[Token]) -> tuple[int, list[str]]:

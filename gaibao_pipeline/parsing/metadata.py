@@ -35,6 +35,7 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _CN_DATE = re.compile(
     r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
+_HALVED_2020 = re.compile(r"(?:^|[^\d])20年(\d{1,2})月(\d{1,2})日$")
 _DATE_LABEL = re.compile(r"(报出日期|填报日期|成文日期|发文日期|印发日期|日期)\s*[:：]?\s*$")
 _NOT_SIGNATURE_BEFORE = re.compile(r"(自|至|从|截至|截止|于|到|期限|期间|起|为|在|—|-|～|~)\s*$")
 _NOT_SIGNATURE_AFTER = re.compile(
@@ -309,6 +310,9 @@ def _work_year(lines: Sequence[str]) -> int | None:
 def _report_date(lines: Sequence[str], year: int | None) -> str | None:
     """The date the report was signed or filed: a standalone date, a labelled one, or a signature."""
     best: tuple[int, int, str] | None = None  # (strength, position, iso)
+    if year == 2019 and lines and (halved := _HALVED_2020.search(lines[-1])):
+        # "2020年" broken into "20" "20" by a crawler that then kept one of two equal lines
+        return f"2020-{int(halved.group(1)):02d}-{int(halved.group(2)):02d}"
     total = sum(len(line) + 1 for line in lines)
     offset = 0
     for line in lines:

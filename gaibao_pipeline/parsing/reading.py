@@ -30,7 +30,7 @@ class Reading:
     slots: tuple[Slot, ...]
     penalty: float
     notes: tuple[str, ...] = ()
-    collapsed: bool = False  # assumes the crawler collapsed repeated cells or dropped blank ones
+    placed: bool = False  # cells placed, not read: the crawler dropped blank cells or collapsed repeats
 
     @property
     def values(self) -> tuple[Number | None, ...]:

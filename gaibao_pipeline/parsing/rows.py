@@ -178,7 +178,7 @@ def _gather(
                 break
             i += 1  # a fragment of the label itself, or a group heading beside it
             continue
-        if token.row_start and len(values) >= width:
+        if token.row_start and not token.alone and len(values) >= width:
             break  # a full row already: the next grid row's empty slots are not ours
         values.append(token)
         i += 1

@@ -35,6 +35,7 @@ class Token:
     row_start: bool = False  # first cell of a grid row
     grid: int | None = None
     glued: bool = False  # from run-together text: headings may be glued to a label
+    alone: bool = False  # the only cell of its grid row: text written one cell per line
 
     @property
     def is_value(self) -> bool:
@@ -148,6 +149,7 @@ def _grid_tokens(grid: Grid) -> list[Token]:
                     row_start=i == 0,
                     grid=grid.index,
                     glued=grid.run_together,
+                    alone=len(row) == 1,
                 )
             )
     return tokens

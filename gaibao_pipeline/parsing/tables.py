@@ -195,7 +195,7 @@ def parse_t2(
         rivals = [
             r
             for r in options[code]
-            if r is not reading and not r.collapsed and r.penalty + plausibility(code, r) - cost < AMBIGUOUS
+            if r is not reading and not r.placed and r.penalty + plausibility(code, r) - cost < AMBIGUOUS
         ]
         if rivals:
             others = "; ".join("|".join(str(v) for v in r.values) for r in rivals[:3])
@@ -212,6 +212,7 @@ def _t2_layout(layout: TableLayout, collapsed: bool) -> TableLayout:
         trailing_padding=layout.trailing_padding,
         leading_structure=False,
         collapsed=collapsed,
+        one_per_line=layout.one_per_line,
     )
 
 
@@ -219,6 +220,9 @@ def _t2_penalty(spec: RowSpec, reading: Reading, hints: Hints) -> float:
     """Plausibility of a table 二 reading that no identity checks (run-together digits)."""
     values = dict(zip(spec.cols, reading.values, strict=False))
     penalty = 0.0
+    for col, value in values.items():
+        if value is not None and value < 0 and column_kind("t2", col) != "change":
+            penalty += 2.0  # a count or an amount is never negative: this cell is the change
     issued, in_force = values.get("issued"), values.get("in_force")
     if issued is not None and in_force is not None and in_force < issued:
         penalty += 1.0  # documents issued this year are still in force at its end
@@ -274,11 +278,9 @@ def _cell(table: str, row: str, col: str, slot: Slot) -> ReportCell:
 def _reading_warnings(table: str, spec: RowSpec, reading: Reading) -> list[str]:
     """What a reviewer should know about a row: cells inferred, digits split, cells dropped."""
     out = []
-    if reading.collapsed:
-        # one warning for the row: which cells were taken to be repeats or dropped blanks
-        return [
-            f"{table} {spec.code}: {note}; the crawler collapsed repeated cells" for note in reading.notes
-        ]
+    if reading.placed:
+        # one warning for the row: how its cells were placed (repeats, dropped blanks)
+        return [f"{table} {spec.code}: {note}" for note in reading.notes]
     for col, slot in zip(spec.cols, reading.slots, strict=False):
         if not slot.inferred:
             continue
