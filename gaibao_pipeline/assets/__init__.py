@@ -1,7 +1,8 @@
 """Thin Dagster assets over the pure core, layered raw → core → out (as PUDL names them).
 
 raw_landing_files (observed) → raw_source_files → core_documents → core_reports →
-out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary.
+out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary,
+out_agency_year_panel.
 
 The raw and core assets and out_loaded_reports have one partition per report
 (`partitions.REPORTS`); in a run of many reports they take and return
@@ -25,13 +26,18 @@ warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", categor
 from .per_report import read_parse_load  # noqa: E402
 from .raw import raw_landing_files, raw_source_files  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
-from .views import out_agency_year_summary, out_t3_wide  # noqa: E402
+from .views import out_agency_year_panel, out_agency_year_summary, out_t3_wide  # noqa: E402
 
 PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
     raw_source_files,
     read_parse_load,  # core_documents, core_reports and out_loaded_reports, in one step
 ]
-WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [out_database_tables, out_t3_wide, out_agency_year_summary]
+WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [
+    out_database_tables,
+    out_t3_wide,
+    out_agency_year_summary,
+    out_agency_year_panel,
+]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
 MATERIALIZED = [*PER_REPORT_ASSETS, *WHOLE_DATABASE_ASSETS]
 ALL_ASSETS: list[dg.AssetsDefinition | dg.AssetSpec] = [raw_landing_files, *MATERIALIZED]
@@ -42,6 +48,7 @@ __all__ = [
     "PER_REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
+    "out_agency_year_panel",
     "out_agency_year_summary",
     "out_database_tables",
     "out_t3_wide",

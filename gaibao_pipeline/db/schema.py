@@ -246,6 +246,21 @@ agency_year_summary = sa.Table(
     sa.Column("n_reports_agency_year", sa.Integer),
 )
 
+# One row per agency (normalised name) and year: the measures every template reports (spec §2,
+# "Measures comparable across templates"), from the report and template of that year; revision 0005.
+PANEL_MEASURES = ("applications_received", "granted", "partly_granted", "admin_reviews", "lawsuits")
+agency_year_panel = sa.Table(
+    "agency_year_panel",
+    view_metadata,
+    sa.Column("agency_normalized", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("agency", sa.Text),
+    sa.Column("report_id", ReportId),
+    sa.Column("template", sa.Text),
+    *(sa.Column(measure, ValueType) for measure in PANEL_MEASURES),
+    sa.Column("n_reports_agency_year", sa.Integer),
+)
+
 # Parents before children (the order tables are created, exported and listed in README.md).
 TABLES: tuple[sa.Table, ...] = (
     source_files,
@@ -255,4 +270,4 @@ TABLES: tuple[sa.Table, ...] = (
     check_results,
     cross_year_results,
 )
-VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)
+VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary, agency_year_panel)

@@ -162,7 +162,8 @@ def _totals_hold(reading: Reading, groups: Sequence[Group]) -> bool:
 def _slot(token: Token, kind: str) -> Slot:
     parsed = parse_value(token.text, kind)
     blank = parsed.kind in (ValueKind.BLANK, ValueKind.NOT_APPLICABLE)
-    return Slot(token.text, parsed.value, token.where, parsed.note, blank=blank)
+    # a number joined from two fragments (`damage`) is inferred: the text never showed it whole
+    return Slot(token.text, parsed.value, token.where, parsed.note, inferred=token.joined, blank=blank)
 
 
 def _missing(where: Provenance | None) -> Slot:

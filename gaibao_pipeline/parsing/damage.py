@@ -86,7 +86,7 @@ def joined_variants(tokens: Sequence[Token]) -> list[tuple[list[Token], list[str
                 if i in chosen:
                     a, b = tokens[i], tokens[i + 1]
                     text = a.text.strip() + b.text.strip()
-                    merged.append(replace(a, text=text, parsed=parse_value(text)))
+                    merged.append(replace(a, text=text, parsed=parse_value(text), joined=True))
                     notes.append(f"split number {a.text.strip()!r} {b.text.strip()!r} read as {text}")
                     i += 2
                 else:
@@ -227,6 +227,9 @@ def _slots(tokens: Sequence[Token], placement: Sequence[int | None], kinds: Sequ
         if j in seen:
             slots.append(Slot(None, parsed.value, tokens[j].where, parsed.note, inferred=True, blank=blank))
         else:
-            slots.append(Slot(tokens[j].text, parsed.value, tokens[j].where, parsed.note, blank=blank))
+            joined = tokens[j].joined  # a number read from two fragments is a reading, not a cell
+            slots.append(
+                Slot(tokens[j].text, parsed.value, tokens[j].where, parsed.note, inferred=joined, blank=blank)
+            )
         seen.add(j)
     return slots

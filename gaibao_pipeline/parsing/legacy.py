@@ -100,20 +100,21 @@ def parse_legacy(tokens: Sequence[Token], region: Region) -> LegacyResult:
         for key, row in zip(keys, rows, strict=True)
     }
 
-    # where most rows print both values, a row with one kept its total to date (a zero year
-    # left blank); where few do, it kept the year's value (the total to date left blank)
-    both = sum(1 for r in rows if len(r.values) >= 2)
-    totals_kept = both > sum(1 for r in rows if len(r.values) == 1)
+    # a form whose rows never print a total to date (the column left blank throughout) keeps
+    # the year's value in a row of one value; where others print both, which one a row kept
+    # is not known (a blank year and a blank total to date both occur): the identities or
+    # nothing decide, and a cell nothing decides stays blank, with a warning
+    totals_printed = any(len(r.values) >= 2 for r in rows)
 
     def plausibility(row: str, reading: Reading) -> float:
         values = dict(zip(cols, reading.values, strict=False))
         period, cumulative = values.get("period"), values.get("cumulative")
         if period is not None and cumulative is not None and cumulative < period:
             return 1.0  # a running total includes this period
-        if len(cols) == 2 and (period is None) != (cumulative is None):
+        if len(cols) == 2 and period is None and cumulative is not None:
             indicator = LEGACY_CODES.get(row)
-            kept = totals_kept and (indicator is None or indicator.running)
-            return 0.3 if (period is None) != kept else 0.0
+            head_count = indicator is not None and not indicator.running  # staff: no total to date
+            return 0.3 if head_count or not totals_printed else 0.0
         return 0.0
 
     col_map = {key: cols for key in keys}

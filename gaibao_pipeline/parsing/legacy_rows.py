@@ -32,6 +32,7 @@ _HEADER_WORD = re.compile(
 _AFTER_TABLE = re.compile(
     r"^(?:注|备注|说明|填表|填报|制表|审核|单位负责人|统计负责人)|^(?:19|20)\d{2}年$|^[年月日]$"
 )
+_HEADING = re.compile(r"^[一二三四五六七八九十]+[、.．]")
 _SIGNATURE = re.compile(r"(?:领导小组|人民政府|办公室|办公厅|委员会)(?:办公室)?$")
 
 
@@ -145,8 +146,10 @@ def stream_form(span: Sequence[Token]) -> LegacyForm:
                 and current.unit is None
                 and current.raw_code is None
             ):
-                current.raw_label += text  # the label goes on, broken over lines
-                continue
+                if not _HEADING.match(current.raw_label):
+                    current.raw_label += text  # the label goes on, broken over lines
+                    continue
+                rows.pop()  # a heading between the form's rows ("二、依申请公开情况"), no indicator
             current = LegacyRow(text)
             rows.append(current)
             continue

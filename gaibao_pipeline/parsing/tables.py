@@ -8,8 +8,10 @@ canonical cell, with its raw text, provenance, and a warning for anything inferr
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from gaibao_pipeline.codes import (
     T2_HEADERS_2019,
@@ -33,6 +35,7 @@ from gaibao_pipeline.parsing.repair import choose_readings, unpinned
 from gaibao_pipeline.parsing.rows import Region, RowObservation, collect_block, collect_rows, match_row
 from gaibao_pipeline.parsing.splits import Group
 from gaibao_pipeline.parsing.stream import Token, TokenKind
+from gaibao_pipeline.parsing.values import amount_factor, parse_value
 from gaibao_pipeline.report import CellKey, Number, ReportCell
 
 Hints = Mapping[CellKey, Sequence[Number]]
@@ -189,6 +192,7 @@ def parse_t2(
     chosen = choose_readings("t2", options, cols, [], plausibility)
     open_cells = unpinned("t2", options, chosen, cols, [], plausibility, tolerance=AMBIGUOUS)
     result = _emit("t2", rows, found, chosen, open_cells)
+    _apply_header_units(result, _header_units(tokens, region))
     for code, reading in chosen.items():
         # no identity checks table 二: say so when another cut of the digits was nearly as likely
         cost = reading.penalty + plausibility(code, reading)
@@ -203,6 +207,44 @@ def parse_t2(
                 f"t2 {code}: ambiguous split of run-together digits; also possible: {others}"
             )
     return result
+
+
+# The amount columns of table 二 and the words of their header, which may name the unit.
+_AMOUNT_HEADERS = {"procurement_amount": "采购总金额", "fee_amount": "收费金额"}
+_HEADER_SPAN = 8  # tokens after the header's words that may still belong to it (broken at brackets)
+
+
+def _header_units(tokens: Sequence[Token], region: Region) -> dict[str, Decimal]:
+    """Amount columns whose header prints a unit other than 万元 ("采购总金额（元）"): the factor to 万元."""
+    factors: dict[str, Decimal] = {}
+    for i in range(region.start, region.end):
+        token = tokens[i]
+        if token.kind != TokenKind.LABEL:
+            continue
+        for col, words in _AMOUNT_HEADERS.items():
+            if words not in match_key(token.text) or col in factors:
+                continue
+            header = token.text
+            for nxt in tokens[i + 1 : min(region.end, i + 1 + _HEADER_SPAN)]:
+                if nxt.kind != TokenKind.LABEL or match_row(nxt.text, T2_ROWS["2019"], 0, set()):
+                    break
+                header += nxt.text
+            factor = amount_factor(re.sub(r"[(（]\s*(亿元|万元|千元|元)\s*[)）]", r"(单位:\1)", header))
+            if factor != 1:
+                factors[col] = factor
+    return factors
+
+
+def _apply_header_units(result: TableResult, factors: Mapping[str, Decimal]) -> None:
+    """Values of an amount column whose header names 元 (and whose cells name no unit) in 万元."""
+    for n, cell in enumerate(result.cells):
+        factor = factors.get(cell.col)
+        if factor is None or cell.value is None or parse_value(cell.raw or "").unit is not None:
+            continue
+        value = Decimal(str(cell.value)) * factor
+        scaled = int(value) if value == value.to_integral_value() else float(round(value, 6))
+        note = f"header in {'元' if factor == Decimal('0.0001') else 'another unit'}; held in 万元"
+        result.cells[n] = replace(cell, value=scaled, note=cell.note or note)
 
 
 def _t2_layout(layout: TableLayout, collapsed: bool) -> TableLayout:
@@ -282,8 +324,8 @@ def _reading_warnings(table: str, spec: RowSpec, reading: Reading) -> list[str]:
         # one warning for the row: how its cells were placed (repeats, dropped blanks)
         return [f"{table} {spec.code}: {note}" for note in reading.notes]
     for col, slot in zip(spec.cols, reading.slots, strict=False):
-        if not slot.inferred:
-            continue
+        if not slot.inferred or slot.raw is not None:
+            continue  # read, or joined from fragments (the row's note says which)
         if slot.value is None:
             out.append(
                 f"{table} {spec.code}.{col}: a cell was lost in extraction and the identities do not pin it"

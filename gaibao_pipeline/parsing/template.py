@@ -64,8 +64,8 @@ def looks_like_report(lines: Sequence[str], title: str | None, n_sections: int) 
     or a text that merely mentions them (a README) is none."""
     for line in [title or "", *lines[:15]]:
         text = re.sub(r"\s+", "", to_simplified(nfkc(line)))
-        if _NOTICE.search(text):
-            continue
+        if _NOTICE.search(text) or len(text) > 60 or re.search(r"[。；;]", text):
+            continue  # a notice about the reports, or a sentence that mentions them
         if _DATED_TITLE.search(text) or (_REPORT_TITLE.search(text) and n_sections >= 2):
             return True
     return False

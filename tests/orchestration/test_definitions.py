@@ -35,6 +35,7 @@ EXPECTED = {
     *(f"out_{t.name}" for t in db.TABLES),
     "out_t3_wide",
     "out_agency_year_summary",
+    "out_agency_year_panel",
 }
 
 

@@ -5,6 +5,8 @@ units stayed in the labels and codes were read as values)."""
 
 from __future__ import annotations
 
+import pytest
+
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.parse import parse_bytes
@@ -123,3 +125,124 @@ def test_coded_form_label_cut_by_a_page_break_is_no_row() -> None:
         "refused_other",
     }
     assert _legacy_cells(report)[("refused_other", "cumulative")] == 5
+
+
+def _page(title: str, table: list[str], signature: list[str]) -> bytes:
+    """A crawled legacy report: header fields, narrative, the form one cell per line, signature."""
+    lines = [
+        f"标题：{title}",
+        "发布时间：2016-03-01 10:00",
+        "正文：",
+        "一、概述",
+        "本年度工作稳步推进。",
+        "附表：",
+    ]
+    return "\n".join([*lines, *table, *signature]).encode("utf-8")
+
+
+_CITY_FORM = [
+    "指标名称", "计量单位", "2015", "年", "历年累计",
+    "主动公开文件数", "条", "2403", "18577",
+    "其中：1.政府网站公开数", "条", "2380", "18012",
+    "2.政府公报数", "条", "23", "23",
+    "二、依申请公开情况",  # a heading between the form's rows
+    "受理政府信息公开申请总数", "条", "12", "160",
+    "其中：1.当面申请数", "条", "5", "71",
+    "2.网络申请数", "条", "6", "80",
+    "3.信函、", "传真申请数", "条", "1", "9",  # a label broken over two lines
+    "对申请的答复总数", "条", "12", "160",
+    "其中：1.同意公开答复数", "条", "9", "130",
+    "2.同意部分公开答复数", "条", "1", "10",
+    "3.不予公开答复数", "条", "2", "20",
+    "依申请提供信息收取的费用", "元", "251000", "300000",  # 元: held in 万元
+    "政务微博发布条数", "条", "88", "300",  # a row no code names
+    "行政复议数", "件", "0", "1",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("agency", "year"),
+    [("三明市沙县人民政府", 2015), ("莆田市仙游县人民政府", 2015), ("三明市人民政府", 2015)],
+)
+def test_crawled_form_with_a_unit_column(agency: str, year: int) -> None:
+    place = agency.removesuffix("人民政府")
+    signature = ["三明市政务公开工作领导小组", "2016年", "2", "月", "15", "日"]
+    report = parse_bytes(_page(f"{place}{year}年政府信息公开工作年度报告", _CITY_FORM, signature), "p.txt")
+    assert (report.report.agency, report.report.year, report.report.template) == (agency, year, "legacy")
+    assert report.report.report_date == "2016-02-15"  # the date crawled in fragments
+    cells = _legacy_cells(report)
+    assert cells[("proactive_total", "period")] == 2403 and cells[("proactive_total", "cumulative")] == 18577
+    assert cells[("proactive_gazette", "cumulative")] == 23
+    assert cells[("requests_letter_fax", "period")] == 1 and cells[("requests_letter_fax", "cumulative")] == 9
+    assert cells[("replies_refused", "period")] == 2
+    assert cells[("fees_total", "period")] == 25.1 and cells[("fees_total", "cumulative")] == 30  # 万元
+    assert cells[("政务微博发布条数", "period")] == 88  # kept under its label: nothing dropped
+    assert cells[("admin_reviews", "cumulative")] == 1
+    assert len(cells) == 2 * 14  # fourteen indicators, two columns; no heading or signature row
+    requests = next(c for c in report.cells if c.row == "requests_total")
+    assert requests.raw_label == "受理政府信息公开申请总数"
+    letter = next(c for c in report.cells if c.row == "requests_letter_fax")
+    assert letter.raw_label == "3.信函、传真申请数" and letter.raw_code is None
+    sums = [c for c in report.checks if c.id == "legacy.sums"]
+    assert sums and all(c.passed for c in sums)  # requests and replies add up
+
+
+_YEAR_END_FORM = [
+    "指", "标", "名", "称", "计量单位", "年末统计",
+    "主动公开信息数", "条", "5210",
+    "其中： 1.政府公报", "条", "120",
+    "2.政府网站", "条", "5210",
+    "公开查阅点查阅人数", "人次", "410",
+    "受理依申请公开信息总数", "条", "31",
+    "其中： 1.当面申请数", "条", "20",
+    "2.网上申请数", "条", "11",
+    "本年度对申请的答复总数", "条", "31",
+    "其中： 1.公开同意答复数", "条", "25",
+    "2.同意部分公开答复数", "条", "6",
+    "行政诉讼数", "件", "0",
+]  # fmt: skip
+
+
+def test_crawled_form_with_one_value_column() -> None:
+    report = parse_bytes(_page("莆田市2009年度政府信息公开工作年度报告", _YEAR_END_FORM, []), "p.txt")
+    assert (report.report.agency, report.report.template) == ("莆田市人民政府", "legacy")
+    cells = _legacy_cells(report)
+    assert {col for _, col in cells} == {"period"}  # the form has no total to date
+    assert cells[("proactive_gov_site", "period")] == 5210
+    assert cells[("reading_room_visitors", "period")] == 410
+    assert cells[("requests_online", "period")] == 11
+    assert cells[("replies_partial", "period")] == 6
+    assert cells[("lawsuits", "period")] == 0
+
+
+def test_crawled_coded_form_whose_blank_cells_left_no_line() -> None:
+    table = [
+        "指标名称", "计量单位", "代码", "本期", "累计",  # the total to date never filled in
+        "主动公开信息总数", "条", "01", "339",
+        "其中：1.通过省级政府网站公开信息数", "条", "02",  # blank: no line at all
+        "2.通过本市政府网站公开信息数", "条", "03", "118",
+        "申请公开信息总数", "次", "19", "4",
+        "其中：1.当面申请数", "次", "20", "4",
+    ]  # fmt: skip
+    report = parse_bytes(_page("张掖市环境保护局2015年政府信息公开工作年度报告", table, []), "p.txt")
+    cells = _legacy_cells(report)
+    assert cells[("proactive_total", "period")] == 339 and cells[("proactive_total", "cumulative")] is None
+    assert cells[("proactive_provincial_site", "period")] is None
+    assert cells[("proactive_gov_site", "period")] == 118
+    assert cells[("requests_in_person", "period")] == 4
+    assert {c.raw_code for c in report.cells} == {"01", "02", "03", "19", "20"}
+
+
+def test_crawled_form_row_of_one_value_among_rows_of_two_is_not_guessed() -> None:
+    # a blank year (0 left blank) and a blank total to date both leave one line: not known which
+    table = [
+        "指标名称", "计量单位", "本年度", "累计",
+        "主动公开信息数", "条", "120", "300",
+        "行政复议数", "件", "2",
+        "行政诉讼数", "件", "1", "3",
+    ]  # fmt: skip
+    report = parse_bytes(_page("某某县人民政府2013年政府信息公开工作年度报告", table, []), "p.txt")
+    cells = _legacy_cells(report)
+    assert cells[("admin_reviews", "period")] is None and cells[("admin_reviews", "cumulative")] is None
+    assert any(w.startswith("legacy admin_reviews.period:") and "do not pin" in w for w in report.warnings)
+    assert cells[("lawsuits", "cumulative")] == 3
