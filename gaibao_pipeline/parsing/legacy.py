@@ -111,10 +111,12 @@ def parse_legacy(tokens: Sequence[Token], region: Region) -> LegacyResult:
         period, cumulative = values.get("period"), values.get("cumulative")
         if period is not None and cumulative is not None and cumulative < period:
             return 1.0  # a running total includes this period
+        indicator = LEGACY_CODES.get(row)
+        head_count = indicator is not None and not indicator.running  # staff: no total to date
+        if head_count and cumulative is not None and len(cols) == 2:
+            return 1.5
         if len(cols) == 2 and period is None and cumulative is not None:
-            indicator = LEGACY_CODES.get(row)
-            head_count = indicator is not None and not indicator.running  # staff: no total to date
-            return 0.3 if head_count or not totals_printed else 0.0
+            return 0.3 if not totals_printed else 0.0
         return 0.0
 
     col_map = {key: cols for key in keys}

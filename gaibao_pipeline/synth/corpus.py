@@ -44,7 +44,7 @@ PdfEngine = Literal["auto", "soffice", "builtin"]
 SUFFIXES = {"text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf"}
 MANIFEST_SCHEMA = "gaibao.synth.corpus/1"
 # Bump when the same seed would give other reports or names, so cached corpora are remade.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 # Reports on a pre-2019 form among all reports: collections of recent years hold a few.
 LEGACY_SHARE = 0.12
 TRADITIONAL = "-trad"  # a text variant printed in traditional script

@@ -246,3 +246,24 @@ def test_crawled_form_row_of_one_value_among_rows_of_two_is_not_guessed() -> Non
     assert cells[("admin_reviews", "period")] is None and cells[("admin_reviews", "cumulative")] is None
     assert any(w.startswith("legacy admin_reviews.period:") and "do not pin" in w for w in report.warnings)
     assert cells[("lawsuits", "cumulative")] == 3
+
+
+@pytest.mark.parametrize("first", ["项目", "指标"])
+def test_form_headed_only_by_its_value_columns(first: str) -> None:
+    text = (
+        "标题：某某县2012年政府信息公开工作年度报告\n一、概述\n2012年工作稳步推进。\n附表：\n"
+        f"{first} | 单位 | 2012年度 | 累计 |\n"
+        "主动公开信息数 | 条 | 120 | 900 |\n"
+        "受理依申请公开信息总数 | 件 | 5 | 30 |\n"
+        "行政复议数 | 件 | 0 | 1 |\n"
+    )
+    report = parse_bytes(text.encode("utf-8"), "report.txt", Limits())
+    assert report.report.template == "legacy"
+    assert _legacy_cells(report) == {
+        ("proactive_total", "period"): 120,
+        ("proactive_total", "cumulative"): 900,
+        ("requests_total", "period"): 5,
+        ("requests_total", "cumulative"): 30,
+        ("admin_reviews", "period"): 0,
+        ("admin_reviews", "cumulative"): 1,
+    }

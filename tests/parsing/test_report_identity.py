@@ -114,3 +114,14 @@ def test_stray_table_issue_24_numbers() -> None:
     parsed = parse_text(text[:at] + stray_text + text[at:])
     assert parsed.report.template == "2021"
     assert values(parsed, "t2", "normative_docs") == [69, 3, 665]
+
+
+def test_gaibao_parse_of_the_projects_readme_says_not_a_report(capsys: pytest.CaptureFixture[str]) -> None:
+    from pathlib import Path
+
+    from gaibao_pipeline.cli import main
+
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    assert main(["parse", str(readme)]) == 1  # was: ok, template 2021, all-blank tables
+    out = capsys.readouterr()
+    assert "not_a_report" in out.out + out.err
