@@ -90,6 +90,12 @@ def extract_metadata(
         agency, year = agency or name_agency, year or name_year
     if agency is not None and _PLACE_ONLY.search(agency) and not _NOT_A_PLACE.search(agency):
         agency = _government_of(agency, lines)
+    elif agency is not None and re.fullmatch(rf"[\u4e00-\u9fff]{{2,20}}(?:{_PLACE_SUFFIX})政府", agency):
+        # "2021年某某县政府信息公开…": the place and the first word of 政府信息公开; the
+        # body names the government in full where it names it
+        full = agency[:-2] + "人民政府"
+        if full in "".join(lines):
+            agency = full
     if year is None and published_at:
         year = int(published_at[:4]) - 1
     return Metadata(agency, year, report_date)
@@ -231,6 +237,8 @@ def _clean_prefix(prefix: str) -> str:
     text = _ANNOUNCING.sub("", text)  # "现将某某局2021年度…报告如下"
     if re.search(r"[《》“”]|关于|根据|按照|编制", text) or _SELF.match(text):
         return ""  # a sentence that cites a title, not a title; "我局", not a name
+    if re.search(r"(?:19|20)\d{2}\s*年|信息公开|年度报告", text):
+        return ""  # a title of its own (the line above another), not a name
     if not text or not re.search(r"[\u4e00-\u9fff]", text) or len(text) > 40:
         return ""
     return text

@@ -125,3 +125,18 @@ def test_gaibao_parse_of_the_projects_readme_says_not_a_report(capsys: pytest.Ca
     assert main(["parse", str(readme)]) == 1  # was: ok, template 2021, all-blank tables
     out = capsys.readouterr()
     assert "not_a_report" in out.out + out.err
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "根据条例，现将三明市人民政府2021年政府信息公开工作情况报告如下。",
+        "2021年，三明市人民政府工作稳步推进。",
+    ],
+)
+def test_title_with_the_year_first_and_the_place_alone(opening: str) -> None:
+    text = (
+        f"2021年三明市政府信息公开工作年度报告\n{opening}\n一、总体情况\n全年工作稳步推进。\n"
+        "二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    )
+    assert parse_text(text).report.agency == "三明市人民政府"
