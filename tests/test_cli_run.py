@@ -37,7 +37,7 @@ def test_run_on_a_fresh_machine(
     assert main(["run", "--no-progress"]) == 0  # the bundled sample corpus, the default database
     out = capsys.readouterr().out
     assert f"database: sqlite:///{(work / 'data' / 'gaibao.sqlite').as_posix()}" in out
-    assert "loaded now: 9 files (ok 9)" in out
+    assert "loaded now: 13 files (ok 13)" in out
     assert "runs: 1 of job load_reports" in out
     assert sorted(p.name for p in work.iterdir()) == ["data"]  # nothing else in the working directory
     assert _temp_instances() == before  # the temporary Dagster instance is gone
@@ -53,17 +53,17 @@ def test_run_uses_dagster_home_and_reports_unreadable_files(
     url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     out = capsys.readouterr().out
-    assert "loaded now: 10 files (ok 9, unreadable 1)" in out
+    assert "loaded now: 14 files (ok 13, unreadable 1)" in out
     with dg.DagsterInstance.get() as instance:
-        assert instance.get_runs_count() == 1  # ten reports, one run, kept for the UI
-        assert len(instance.get_dynamic_partitions("reports")) == 10
+        assert instance.get_runs_count() == 1  # fourteen reports, one run, kept for the UI
+        assert len(instance.get_dynamic_partitions("reports")) == 14
     # A second run over the same folder on the same instance: same partitions; with --all
     # (nothing changed, so only --all gives work) one more run.
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress", "--all"]) == 0
-    assert "loaded now: 10 files (ok 9, unreadable 1)" in capsys.readouterr().out
+    assert "loaded now: 14 files (ok 13, unreadable 1)" in capsys.readouterr().out
     with dg.DagsterInstance.get() as instance:
         assert instance.get_runs_count() == 2
-        assert len(instance.get_dynamic_partitions("reports")) == 10
+        assert len(instance.get_dynamic_partitions("reports")) == 14
 
 
 def test_second_run_skips_files_already_loaded_and_reloads_changed_ones(
@@ -75,16 +75,16 @@ def test_second_run_skips_files_already_loaded_and_reloads_changed_ones(
     capsys.readouterr()
     assert main(args) == 0  # a new temporary instance each time: the database is what remembers
     out = capsys.readouterr().out
-    assert "skipped: 9 files" in out and "runs: 0 of job load_reports" in out
-    assert "database total: 9 files (ok 9)" in out
+    assert "skipped: 13 files" in out and "runs: 0 of job load_reports" in out
+    assert "database total: 13 files (ok 13)" in out
     changed = sorted(p for p in landing.rglob("*") if p.suffix == ".txt")[0]
     changed.write_bytes(changed.read_bytes() + b"\n")
     (landing / "garbage.pdf").write_bytes(b"\x00garbage" * 100)
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "skipped: 8 files" in out and "loaded now: 2 files (ok 1, unreadable 1)" in out
+    assert "skipped: 12 files" in out and "loaded now: 2 files (ok 1, unreadable 1)" in out
     assert main(args) == 0  # an unreadable file's outcome is settled by its bytes: skipped too
-    assert "skipped: 10 files" in capsys.readouterr().out
+    assert "skipped: 14 files" in capsys.readouterr().out
 
 
 def test_run_in_batches(tmp_path: Path, landing: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,8 +94,8 @@ def test_run_in_batches(tmp_path: Path, landing: Path, capsys: pytest.CaptureFix
         == 0
     )
     out = capsys.readouterr().out
-    assert "runs: 3 of job load_reports" in out
-    assert "loaded now: 9 files (ok 9)" in out
+    assert "runs: 4 of job load_reports" in out  # 13 files, 4 per run
+    assert "loaded now: 13 files (ok 13)" in out
 
 
 def test_run_on_an_empty_or_missing_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -114,7 +114,7 @@ def test_export_writes_every_table_and_view(
     assert not (tmp_path / "db.sqlite").exists()  # and nothing created by looking
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     assert main(["export", "--database-url", url, "--out", str(out_dir), "--format", "csv"]) == 0
-    names = {t.name for t in (*TABLES, *ALL_VIEWS)}
+    names = {t.name for t in (*TABLES, *ALL_VIEWS)} | {"legacy_codes"}
     assert {p.name for p in out_dir.iterdir()} == {f"{n}.csv" for n in names}
     assert main(["export", "--database-url", url, "--out", str(out_dir)]) == 0
     assert {p.suffix for p in out_dir.iterdir()} == {".csv", ".parquet"}

@@ -3,7 +3,7 @@
 raw_web_listings (a source's site, fetched into the landing folder; one partition per source)
 raw_landing_files (observed) → raw_source_files → core_documents → core_reports →
 out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary,
-out_review_queue.
+out_agency_year_panel, out_review_queue.
 
 The raw and core assets and out_loaded_reports have one partition per report
 (`partitions.REPORTS`); in a run of many reports they take and return
@@ -28,7 +28,7 @@ from .per_report import read_parse_load  # noqa: E402
 from .raw import raw_landing_files, raw_source_files  # noqa: E402
 from .review_queue import out_review_queue  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
-from .views import out_agency_year_summary, out_t3_wide  # noqa: E402
+from .views import out_agency_year_panel, out_agency_year_summary, out_t3_wide  # noqa: E402
 from .web import raw_web_listings  # noqa: E402
 
 PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
@@ -40,6 +40,7 @@ WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [
     out_t3_wide,
     out_agency_year_summary,
     out_review_queue,
+    out_agency_year_panel,
 ]
 # Everything a run materialises (the observed raw_landing_files is recorded, not computed).
 MATERIALIZED = [*PER_REPORT_ASSETS, *WHOLE_DATABASE_ASSETS]
@@ -55,6 +56,7 @@ __all__ = [
     "REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
+    "out_agency_year_panel",
     "out_agency_year_summary",
     "out_database_tables",
     "out_review_queue",

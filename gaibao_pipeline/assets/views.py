@@ -86,3 +86,32 @@ def out_agency_year_summary(
             "reports_with_failed_error_checks": summary.reports_with_errors,
         }
     )
+
+
+PANEL_LINEAGE = {
+    **{col: [(db.reports, col)] for col in ("agency_normalized", "year", "agency", "report_id", "template")},
+    **{
+        measure: [*_T3, *_T4, (db.cells_legacy, "value"), (db.cells_legacy, "row_code")]
+        for measure in db.PANEL_MEASURES
+    },
+    "n_reports_agency_year": [(db.reports, "agency_normalized"), (db.reports, "year")],
+}
+
+
+@dg.asset(
+    group_name=GROUP,
+    deps=[
+        table_key(db.reports),
+        table_key(db.cells_t3),
+        table_key(db.cells_t4),
+        table_key(db.cells_legacy),
+    ],
+    code_version="1",
+    kinds={"sql"},
+    metadata=table_metadata(db.agency_year_panel, PANEL_LINEAGE),
+)
+def out_agency_year_panel(database: DatabaseResource) -> dg.MaterializeResult:  # type: ignore[type-arg]
+    """One row per agency and year, any template: applications, grants, reviews, lawsuits (a view)."""
+    engine = database.engine()
+    upgrade_schema(engine)
+    return dg.MaterializeResult(metadata={ROW_COUNT: row_count(engine, db.agency_year_panel)})

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gaibao_pipeline.codes import column_kind
@@ -42,9 +42,27 @@ GOVERNMENT_SUFFIXES = (
 
 
 def identity_checks(cells: Mapping[CellKey, ReportCell], identities: Sequence[Identity]) -> list[CheckResult]:
-    """One result per identity: expected (the parts) against actual (the printed total)."""
+    """One result per identity: expected (the parts) against actual (the printed total).
+
+    An identity over a cell the text does not determine (inferred, yet left blank: a cell
+    lost in extraction, or placed by a crawler's damage where the identities do not pin it)
+    is not evaluable: its blank is unknown, not 0.
+    """
     values = {key: cell.value for key, cell in cells.items()}
-    return [_identity_result(e, cells) for e in evaluate(values, identities)]
+    results = []
+    for evaluation in evaluate(values, identities):
+        unknown = [
+            k for k in evaluation.identity.cells if (c := cells.get(k)) and c.inferred and c.value is None
+        ]
+        if unknown and evaluation.passed is not None:
+            evaluation = replace(evaluation, passed=None)
+        result = _identity_result(evaluation, cells)
+        if unknown:
+            result.detail["reason"] = "a cell the text does not determine: " + ", ".join(
+                ".".join(k[1:]) for k in unknown
+            )
+        results.append(result)
+    return results
 
 
 def _identity_result(evaluation: Evaluation, cells: Mapping[CellKey, ReportCell]) -> CheckResult:

@@ -42,13 +42,18 @@ def check_report(
 
 def not_evaluable_warnings(checks: Sequence[CheckResult]) -> list[str]:
     """One warning per identity that could not be evaluated, naming where."""
-    scopes: dict[str, list[str]] = defaultdict(list)
+    scopes: dict[tuple[str, bool], list[str]] = defaultdict(list)
     for check in checks:
         if check.passed is None and check.id.startswith(("t3.", "t4.", "legacy.")):
-            scopes[check.id].append(
+            unknown = str(check.detail.get("reason", "")).startswith("a cell the text does not determine")
+            scopes[(check.id, unknown)].append(
                 " ".join(str(check.detail[k]) for k in ("row", "col") if k in check.detail)
             )
+    why = {
+        False: "total left blank, derived from its parts",
+        True: "a cell the text does not determine (left blank)",
+    }
     return [
-        f"{check_id} not evaluable for {', '.join(where)}: total left blank, derived from its parts"
-        for check_id, where in scopes.items()
+        f"{check_id} not evaluable for {', '.join(where)}: {why[unknown]}"
+        for (check_id, unknown), where in scopes.items()
     ]

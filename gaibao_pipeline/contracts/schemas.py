@@ -21,7 +21,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from gaibao_pipeline.codes import T2_COLS, T2_ROWS, T3_COL_CODES, T4_COL_CODES, T4_ROWS, cell_codes, t3_rows
+from gaibao_pipeline.codes import (
+    LEGACY_COLS,
+    T2_COLS,
+    T2_ROWS,
+    T3_COL_CODES,
+    T4_COL_CODES,
+    T4_ROWS,
+    cell_codes,
+    legacy_kind,
+    t3_rows,
+)
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.errors import Status
 
@@ -154,8 +164,24 @@ class CellsT4(_CountCells):
 
 
 class CellsLegacy(_Cells):
-    col_code: Series[str] = pa.Field(isin=["period", "cumulative"])
+    """Legacy form cells: a canonical code of spec §2, or the label of an indicator no code names.
+
+    A bare number is no row key (the form's printed code is `raw_code`), so such a row means
+    the parser lost its way. Counts under a canonical code are whole; amounts are 万元.
+    """
+
+    row_code: Series[str] = pa.Field(str_matches=r"^(?!\d{1,3}$)\S+$")
+    col_code: Series[str] = pa.Field(isin=list(LEGACY_COLS))
     value: Series[float] = pa.Field(nullable=True, ge=0)
+    raw_label: Series[str] = pa.Field(nullable=True)
+    raw_code: Series[str] = pa.Field(nullable=True, str_matches=r"^\d{1,3}$")
+
+    @pa.dataframe_check
+    @classmethod
+    def counts_are_whole(cls, df: pd.DataFrame) -> Series[bool]:
+        kind = df["row_code"].map(legacy_kind)
+        value = pd.to_numeric(df["value"], errors="coerce")
+        return cast("Series[bool]", (kind != "count") | _whole(value))
 
     # legacy indicators mix counts and amounts: the amount bound holds for both
     @pa.check("value", name=f"at most {MAX_AMOUNT:.0e}")

@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from gaibao_pipeline.codes import LEGACY_INDICATORS
 from gaibao_pipeline.db.engine import json_dumps
 from gaibao_pipeline.db.schema import ALL_VIEWS, TABLES
 
@@ -34,6 +35,36 @@ Converter = Callable[[Any], Any]
 def exportable() -> dict[str, sa.Table]:
     """Every table and view that `export_tables` can write, by name, in export order."""
     return {t.name: t for t in (*TABLES, *ALL_VIEWS)}
+
+
+# What each legacy row code means (codes.LEGACY_INDICATORS), exported beside the tables so
+# that `cells_legacy` can be read without the package: code, the national form's wording,
+# its number on the coded form, whether an amount (万元), the total it is part of, meaning.
+LEGACY_CODES = "legacy_codes"
+_LEGACY_CODE_FIELDS = (
+    pa.field("code", pa.string()),
+    pa.field("label", pa.string()),
+    pa.field("form_code", pa.string()),
+    pa.field("kind", pa.string()),
+    pa.field("part_of", pa.string()),
+    pa.field("meaning", pa.string()),
+)
+
+
+def legacy_code_rows() -> list[list[Any]]:
+    """The columns of the `legacy_codes` reference, one list per field."""
+    rows = [(i.code, i.label, i.form_code, i.kind, i.part_of, i.meaning) for i in LEGACY_INDICATORS]
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
+def _export_legacy_codes(out_dir: Path, formats: Sequence[str]) -> list[Path]:
+    writers = _Writers(out_dir, LEGACY_CODES, pa.schema(list(_LEGACY_CODE_FIELDS)), formats)
+    try:
+        writers.write(legacy_code_rows())
+    except BaseException:
+        writers.close(commit=False)
+        raise
+    return writers.close(commit=True)
 
 
 def _base_type(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
@@ -164,10 +195,10 @@ def _selected(tables: Iterable[str] | None) -> list[sa.Table]:
     available = exportable()
     if tables is None:
         return list(available.values())
-    unknown = [name for name in tables if name not in available]
+    unknown = [name for name in tables if name not in available and name != LEGACY_CODES]
     if unknown:
         raise ValueError(f"unknown table(s) {unknown}; known: {sorted(available)}")
-    return [available[name] for name in tables]
+    return [available[name] for name in tables if name != LEGACY_CODES]
 
 
 def export_tables(
@@ -179,13 +210,15 @@ def export_tables(
     """Write each table and view (or those named in `tables`) as `<name>.csv` / `<name>.parquet`.
 
     CSV is UTF-8 with a BOM; blank values are empty fields. Parquet keeps the column types
-    (NUMERIC as float64, times as UTC timestamps, JSON as text). Returns the files written.
+    (NUMERIC as float64, times as UTC timestamps, JSON as text). The `legacy_codes` reference
+    (what each legacy row code means) is written too. Returns the files written.
     """
     bad = [fmt for fmt in formats if fmt not in FORMATS]
     if bad or not formats:
         raise ValueError(f"formats must be a non-empty subset of {FORMATS}, got {list(formats)}")
     formats = list(dict.fromkeys(formats))
     selected = _selected(tables)
+    with_codes = tables is None or LEGACY_CODES in tables
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -196,4 +229,6 @@ def export_tables(
         with conn.begin():
             for table in selected:
                 written += _export_one(conn, table, out_dir, formats)
+    if with_codes:
+        written += _export_legacy_codes(out_dir, formats)
     return written

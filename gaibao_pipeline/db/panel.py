@@ -11,8 +11,10 @@ corrections count) of the 2019/2021 templates and the legacy forms:
 | administrative reviews | t4 review total | admin_reviews |
 | lawsuits | t4 litigation_direct total + litigation_after_review total | lawsuits |
 
-A view of the same measures (`agency_year_panel`) is being added to the database; when it
-is, this function is the one place to point at it.
+The view `agency_year_panel` holds the same measures for SQL users, one row per agency and
+year (one report picked where a year has two). Reviewers need more than that view gives: every
+report of a year (a PDF and its web page may disagree) and which measure a correction changed,
+so this reads the same reviewed cell views per report.
 """
 
 from __future__ import annotations

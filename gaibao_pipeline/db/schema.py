@@ -362,6 +362,22 @@ def _reviewed_view(table: sa.Table) -> sa.Table:
 
 
 REVIEWED_CELL_VIEWS: dict[str, sa.Table] = {code: _reviewed_view(t) for code, t in CELL_TABLES.items()}
+# One row per agency (normalised name) and year: the measures every template reports (spec §2,
+# "Measures comparable across templates"), from the report and template of that year, reviewed
+# values (corrections applied); revision 0008.
+PANEL_MEASURES = ("applications_received", "granted", "partly_granted", "admin_reviews", "lawsuits")
+agency_year_panel = sa.Table(
+    "agency_year_panel",
+    view_metadata,
+    sa.Column("agency_normalized", sa.Text, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True),
+    sa.Column("agency", sa.Text),
+    sa.Column("report_id", ReportId),
+    sa.Column("template", sa.Text),
+    *(sa.Column(measure, ValueType) for measure in PANEL_MEASURES),
+    sa.Column("n_corrected", sa.Integer),  # measures' cells a reviewer corrected (reviewed values)
+    sa.Column("n_reports_agency_year", sa.Integer),
+)
 
 # Parents before children (the order tables are created, exported and listed in README.md).
 TABLES: tuple[sa.Table, ...] = (
@@ -376,5 +392,5 @@ TABLES: tuple[sa.Table, ...] = (
     renditions,
 )
 # Consumer views, each an `out_` asset; the reviewed cell views are exported beside them.
-VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary)
+VIEWS: tuple[sa.Table, ...] = (t3_wide, agency_year_summary, agency_year_panel)
 ALL_VIEWS: tuple[sa.Table, ...] = (*VIEWS, *REVIEWED_CELL_VIEWS.values())

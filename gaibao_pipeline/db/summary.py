@@ -86,6 +86,14 @@ def _counting(table: sa.Table) -> sa.Select[int]:
         return sa.select(sa.func.count()).select_from(keys.subquery())
     if table is db.agency_year_summary:  # one row per report with status ok
         return sa.select(sa.func.count()).select_from(db.reports).where(db.reports.c.status == "ok")
+    if table is db.agency_year_panel:  # one row per agency and year among ok reports (an index)
+        r = db.reports
+        keys = (
+            sa.select(r.c.agency_normalized, r.c.year)
+            .where(r.c.status == "ok", r.c.agency_normalized.is_not(None), r.c.year.is_not(None))
+            .group_by(r.c.agency_normalized, r.c.year)
+        )
+        return sa.select(sa.func.count()).select_from(keys.subquery())
     return sa.select(sa.func.count()).select_from(table)
 
 

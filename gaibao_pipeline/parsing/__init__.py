@@ -19,6 +19,7 @@ from gaibao_pipeline.contracts.invariants import Statement, template_identities
 from gaibao_pipeline.contracts.report_checks import check_report, not_evaluable_warnings
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.model import Document, Grid, Paragraph
+from gaibao_pipeline.parsing.damage import is_collapsed_crawl, value_runs
 from gaibao_pipeline.parsing.legacy import parse_legacy
 from gaibao_pipeline.parsing.matching import nfkc
 from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
@@ -27,10 +28,12 @@ from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
 from gaibao_pipeline.parsing.tables import TableResult, parse_t2, parse_t3, parse_t4, region_of
-from gaibao_pipeline.parsing.template import detect_template, looks_like_report
+from gaibao_pipeline.parsing.template import detect_template, looks_like_report, own_t2_region
 from gaibao_pipeline.report import CellKey, Number, Report, ReportCell, ReportMeta, SourceInfo
 
 __all__ = ["parse_document"]
+
+COLLAPSED_ROW = 5  # a row of table 三 with fewer cells than this lost more than a page break loses
 
 
 def parse_document(document: Document, source: SourceInfo) -> Report:
@@ -60,12 +63,14 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         legacy = parse_legacy(tokens, legacy_region)
         report.cells, identities = legacy.cells, legacy.identities
         report.warnings += legacy.warnings
-        rows = tuple(dict.fromkeys(c.row for c in legacy.cells))
-        results.append(TableResult("legacy", legacy.cells, [], set(rows), rows))
+        rows = tuple(legacy.keys)
+        with_values = {c.row for c in legacy.cells if c.value is not None}
+        results.append(TableResult("legacy", legacy.cells, [], with_values or set(rows), rows))
     for result in results:
         report.warnings += result.warnings
 
-    tables_found = [r.table for r in results if r.rows_found]
+    # a table counts as found when it holds a value: labels alone (a README quoting them) do not
+    tables_found = [r.table for r in results if r.rows_found and any(c.value is not None for c in r.cells)]
     titles, tables_three = report_titles(lines), table_count(tokens)
     if tables_three >= 2 and len(titles) >= 2:  # two tables 三 under two different titles
         named = "; ".join(f"{agency or '?'} {year}" for agency, year in titles)
@@ -81,6 +86,8 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         report.status = Status.NOT_A_REPORT
         report.message = "no information-disclosure report title, sections or tables found"
         report.cells = []
+        report.report.template = None  # a file that is no report has no template
+        report.warnings = list(document.warnings)
         return report
 
     missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
@@ -121,13 +128,26 @@ def _template_tables(
     hints: dict[CellKey, list[Number]],
 ) -> list[TableResult]:
     results = []
+    collapsed = _collapsed(tokens, regions)
     if (t2 := region_of(regions, "t2")) is not None:
-        results.append(parse_t2(tokens, t2, template, hints))
+        own, stray = own_t2_region(tokens, t2, template)
+        results.append(parse_t2(tokens, own, template, hints, collapsed))
+        results[-1].warnings += stray
     if (t3 := region_of(regions, "t3")) is not None:
-        results.append(parse_t3(tokens, t3, split_other))
+        results.append(parse_t3(tokens, t3, split_other, collapsed))
     if (t4 := region_of(regions, "t4")) is not None:
-        results.append(parse_t4(tokens, t4))
+        results.append(parse_t4(tokens, t4, collapsed))
     return results
+
+
+def _collapsed(tokens: Sequence[Token], regions: Sequence[Region]) -> bool:
+    """Whether a crawler collapsed the tables' repeated cells: table 三's rows are far too short."""
+    runs = [run for r in regions for run in value_runs(tokens, r.start, r.end)]
+    t3 = region_of(regions, "t3")
+    short = (
+        len([run for run in value_runs(tokens, t3.start, t3.end) if len(run) < COLLAPSED_ROW]) if t3 else 0
+    )
+    return is_collapsed_crawl(runs, short)
 
 
 def _ordered(results: Sequence[TableResult], template: str, split_other: bool) -> list[ReportCell]:

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from gaibao_pipeline.model import Provenance
+from gaibao_pipeline.parsing.damage import JOIN_PENALTY, MAX_JOINS, joined_variants, placed_readings
+from gaibao_pipeline.parsing.reading import Reading, Slot
 from gaibao_pipeline.parsing.splits import Group, split_prior, split_runs
 from gaibao_pipeline.parsing.stream import Token, TokenKind
 from gaibao_pipeline.parsing.values import Number, ValueKind, parse_value
@@ -28,29 +30,6 @@ KEEP_READINGS = 60
 
 
 @dataclass(frozen=True, slots=True)
-class Slot:
-    """One canonical cell in a reading."""
-
-    raw: str | None
-    value: Number | None
-    where: Provenance | None
-    note: str | None = None
-    inferred: bool = False  # not in the document: filled from the identities (or left None)
-    blank: bool = False  # an empty cell read as a blank value
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    slots: tuple[Slot, ...]
-    penalty: float
-    notes: tuple[str, ...] = ()
-
-    @property
-    def values(self) -> tuple[Number | None, ...]:
-        return tuple(s.value for s in self.slots)
-
-
-@dataclass(frozen=True, slots=True)
 class TableLayout:
     """How a table's text uses empty cells, learnt from all its rows."""
 
@@ -58,12 +37,15 @@ class TableLayout:
     trailing_padding: bool = False  # rows carry extra empty cells after their values
     leading_structure: bool = False  # rows carry empty merged-cell slots before their values
     columns: tuple[int | None, ...] = ()  # the grid column each value column sits in, where consistent
+    collapsed: bool = False  # the crawler collapsed repeated cells and dropped blank ones (`damage`)
+    one_per_line: bool = False  # one cell per line: a blank cell leaves no line (`damage`)
 
 
-def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
+def learn_layout(rows: Sequence[Sequence[Token]], width: int, collapsed: bool = False) -> TableLayout:
     """Infer the table's use of empties, and its value columns, from its unambiguous rows."""
     interior = trailing = leading = 0
     placed: list[list[int | None]] = []
+    values = [t for tokens in rows for t in tokens]
     for tokens in rows:
         kinds = [t.kind for t in tokens]
         filled = [i for i, k in enumerate(kinds) if k != TokenKind.EMPTY]
@@ -86,7 +68,14 @@ def learn_layout(rows: Sequence[Sequence[Token]], width: int) -> TableLayout:
         trailing_padding=trailing >= 2,
         leading_structure=leading >= 2,
         columns=_consistent_columns(placed, width),
+        collapsed=collapsed,
+        one_per_line=bool(values) and all(_own_line(t) for t in values),
     )
+
+
+def _own_line(token: Token) -> bool:
+    """A value alone on its line: a crawl that writes one cell per line (text with no separators)."""
+    return token.alone and token.kind != TokenKind.RUN
 
 
 def _consistent_columns(placed: list[list[int | None]], width: int) -> tuple[int | None, ...]:
@@ -115,16 +104,66 @@ def readings(
     if any(t.kind == TokenKind.RUN for t in tokens):
         found = _run_readings(tokens, kinds, groups)
     else:
-        found = _cell_readings(tokens, len(cols), kinds, layout)
+        damaged = _damaged_readings(tokens, kinds, layout, groups)
+        # a crawl that writes one cell per line drops blank cells: a short row is placed, not
+        # a row that lost cells to a page break
+        placed_only = damaged and len(tokens) < len(cols) and (layout.collapsed or layout.one_per_line)
+        found = damaged if placed_only else _cell_readings(tokens, len(cols), kinds, layout) + damaged
     solved = [r for r in (_solve_row(r, groups) for r in found) if r is not None]
-    # the cheapest readings are enough to choose from; a hostile row must not give thousands
-    return _dedupe(solved or found)[:KEEP_READINGS]
+    # the cheapest readings are enough to choose from; a hostile row must not give thousands.
+    # Placements are kept whole (bounded by `damage`): which of them tie says what is not known
+    kept = _dedupe(solved or found)
+    return kept if kept and all(r.placed for r in kept) else kept[:KEEP_READINGS]
+
+
+def _damaged_readings(
+    tokens: Sequence[Token], kinds: Sequence[str], layout: TableLayout, groups: Sequence[Group]
+) -> list[Reading]:
+    """Readings that join numbers split over two lines and, where a crawl writes one cell per
+    line, place the values among the blank cells it dropped (and the repeats it collapsed)."""
+    out: list[Reading] = []
+    if len(tokens) == len(kinds):
+        return out  # as many cells as columns: no sign of damage
+    variants = joined_variants(tokens)
+    # the fewest joins that let the row's own totals hold, and one more (the table's identities
+    # choose): a number is taken to be split only where that is needed
+    held_at: int | None = None
+    for joins in range(MAX_JOINS + 1):
+        if held_at is not None and joins > held_at + 1:
+            break
+        for variant, notes in (v for v in variants if len(v[1]) == joins):
+            penalty = JOIN_PENALTY * joins
+            if notes and len(variant) == len(kinds):
+                slots = [_slot(t, kd) for t, kd in zip(variant, kinds, strict=True)]
+                out.append(_reading(slots, penalty, layout, "; ".join(notes)))
+            elif (layout.collapsed or layout.one_per_line) and len(variant) < len(kinds):
+                out += placed_readings(variant, kinds, groups, penalty, notes, repeats=layout.collapsed)
+        if held_at is None and any(_totals_hold(r, groups) for r in out):
+            held_at = joins
+    if held_at is not None:
+        out = [r for r in out if _totals_hold(r, groups)]
+    return out
+
+
+def _totals_hold(reading: Reading, groups: Sequence[Group]) -> bool:
+    """Whether each group's printed total equals the sum of its parts in this reading."""
+    start = 0
+    for group in groups:
+        cells = reading.slots[start : start + group.size]
+        start += group.size
+        if not group.has_total:
+            continue
+        total = cells[-1].value
+        if total is None or abs(total - sum(s.value or 0 for s in cells[:-1])) > 1e-6:
+            return False
+    return True
 
 
 def _slot(token: Token, kind: str) -> Slot:
     parsed = parse_value(token.text, kind)
     blank = parsed.kind in (ValueKind.BLANK, ValueKind.NOT_APPLICABLE)
-    return Slot(token.text, parsed.value, token.where, parsed.note, blank=blank)
+    # a number joined from two fragments (`damage`) is inferred: the text never showed it whole
+    return Slot(token.text, parsed.value, token.where, parsed.note, inferred=token.joined, blank=blank)
 
 
 def _missing(where: Provenance | None) -> Slot:
@@ -231,7 +270,7 @@ def _solve_row(reading: Reading, groups: Sequence[Group]) -> Reading | None:
     start = 0
     for group in groups:
         cells = slots[start : start + group.size]
-        unknown = [i for i, s in enumerate(cells) if s.inferred and s.value is None]
+        unknown = [i for i, s in enumerate(cells) if s.inferred and s.value is None and not s.blank]
         if group.has_total and len(unknown) == 1:
             i = unknown[0]
             parts = [s.value or 0 for s in cells[:-1]]

@@ -35,6 +35,7 @@ _DATE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _CN_DATE = re.compile(
     r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
 )
+_HALVED_2020 = re.compile(r"(?:^|[^\d])20年(\d{1,2})月(\d{1,2})日$")
 _DATE_LABEL = re.compile(r"(报出日期|填报日期|成文日期|发文日期|印发日期|日期)\s*[:：]?\s*$")
 _NOT_SIGNATURE_BEFORE = re.compile(r"(自|至|从|截至|截止|于|到|期限|期间|起|为|在|—|-|～|~)\s*$")
 _NOT_SIGNATURE_AFTER = re.compile(
@@ -54,6 +55,10 @@ _SUB_UNIT = re.compile(r"(?:办公室|[\u4e00-\u9fff]{0,8}?(?:处|科|股))$")
 _COMPILED_BY = re.compile(
     r"由([\u4e00-\u9fff]{2,30}?(?:委员会|管理局|局|厅|署|部|委|院|办公室|中心))(?:根据|结合|按照|依据|综合|汇总|负责)"
 )
+# a title that names only a place ("三明市2021年…"): the report is its government's
+_PLACE_ONLY = re.compile(r"(?:省|市|县|区|州|旗|盟|镇|乡|街道)$")
+_NOT_A_PLACE = re.compile(r"(?:实验区|开发区|新区|示范区|园区|景区|高新区|保税区|合作区)$")
+FRAGMENT = 5  # a line this short is a piece of a sentence, not a line of its own
 _ORG_NAME = re.compile(rf"([\u4e00-\u9fff（）()]{{2,30}}?(?:{_ORG_SUFFIX}))")
 
 
@@ -72,7 +77,7 @@ def extract_metadata(
     The file's name ("某某局2023年政府信息公开工作年度报告.pdf") is the last resort, for a
     document that names neither in its title nor in its body.
     """
-    lines = [to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()]
+    lines = _joined_fragments([to_simplified(nfkc(p)).strip() for p in paragraphs if p.strip()])
     title_agency, title_year = _from_title(lines, title_hint)
     body = "\n".join(lines)
     year = title_year or _period_year(body) or _work_year(lines)
@@ -83,9 +88,47 @@ def extract_metadata(
     if (agency is None or year is None) and file_name:
         name_agency, name_year = _from_title([], re.sub(r"\.[A-Za-z0-9]{1,5}$", "", file_name))
         agency, year = agency or name_agency, year or name_year
+    if agency is not None and _PLACE_ONLY.search(agency) and not _NOT_A_PLACE.search(agency):
+        agency = _government_of(agency, lines)
+    elif agency is not None and re.fullmatch(rf"[\u4e00-\u9fff]{{2,20}}(?:{_PLACE_SUFFIX})政府", agency):
+        # "2021年某某县政府信息公开…": the place and the first word of 政府信息公开; the
+        # body names the government in full where it names it
+        full = agency[:-2] + "人民政府"
+        if full in "".join(lines):
+            agency = full
     if year is None and published_at:
         year = int(published_at[:4]) - 1
     return Metadata(agency, year, report_date)
+
+
+def _joined_fragments(lines: Sequence[str]) -> list[str]:
+    """Lines with runs of fragments joined: a crawler that puts each number and word of a
+    sentence on a line of its own ("2019年" "2" "月" "25" "日") leaves no line to read a date or
+    a signature from."""
+    out: list[str] = []
+    previous_fragment = False
+    for line in lines:
+        fragment = len(re.sub(r"\s+", "", line)) <= FRAGMENT
+        if fragment and previous_fragment and out:
+            out[-1] += line
+        else:
+            out.append(line)
+        previous_fragment = fragment
+    return out
+
+
+def _government_of(place: str, lines: Sequence[str]) -> str:
+    """The issuer of a report whose title names only a place ("三明市2021年…报告"): the agency
+    the opening sentence announces ("现公布三明市人民政府…"), else the place's government as
+    the body names it, else its people's government."""
+    announced = _announced(lines)
+    if announced and announced[0] and announced[0].startswith(place) and announced[0] != place:
+        return announced[0]
+    body = "".join(re.sub(r"\s+", "", line) for line in lines)
+    for suffix in ("人民政府", "管理委员会", "管委会", "街道办事处"):
+        if place + suffix in body:
+            return place + suffix
+    return place + ("办事处" if place.endswith("街道") else "人民政府")
 
 
 def report_titles(lines: Sequence[str]) -> list[tuple[str | None, int]]:
@@ -194,6 +237,8 @@ def _clean_prefix(prefix: str) -> str:
     text = _ANNOUNCING.sub("", text)  # "现将某某局2021年度…报告如下"
     if re.search(r"[《》“”]|关于|根据|按照|编制", text) or _SELF.match(text):
         return ""  # a sentence that cites a title, not a title; "我局", not a name
+    if re.search(r"(?:19|20)\d{2}\s*年|信息公开|年度报告", text):
+        return ""  # a title of its own (the line above another), not a name
     if not text or not re.search(r"[\u4e00-\u9fff]", text) or len(text) > 40:
         return ""
     return text
@@ -273,6 +318,9 @@ def _work_year(lines: Sequence[str]) -> int | None:
 def _report_date(lines: Sequence[str], year: int | None) -> str | None:
     """The date the report was signed or filed: a standalone date, a labelled one, or a signature."""
     best: tuple[int, int, str] | None = None  # (strength, position, iso)
+    if year == 2019 and lines and (halved := _HALVED_2020.search(lines[-1])):
+        # "2020年" broken into "20" "20" by a crawler that then kept one of two equal lines
+        return f"2020-{int(halved.group(1)):02d}-{int(halved.group(2)):02d}"
     total = sum(len(line) + 1 for line in lines)
     offset = 0
     for line in lines:

@@ -39,6 +39,9 @@ _ANCHORS: dict[str, Callable[[str], bool]] = {
     "t4": lambda k: "行政复议" in k and ("结果维持" in k or len(k) <= 8),
     "legacy": lambda k: "指标名称" in k or ("计量单位" in k and len(k) <= 12),
 }
+# a form headed only 项目 / 指标 is a legacy form where its value columns' headers follow
+_LEGACY_FIRST_HEADERS = ("项目", "指标", "统计指标", "统计项目")
+_LEGACY_VALUE_HEADERS = ("累计", "本年度", "本期", "年末统计", "实际数", "年度")
 
 
 def find_regions(tokens: Sequence[Token]) -> list[Region]:
@@ -54,6 +57,8 @@ def find_regions(tokens: Sequence[Token]) -> list[Region]:
             if table == "t4" and not _t4_header_follows(tokens, i):
                 continue
             starts[table] = i
+        if "legacy" not in starts and key in _LEGACY_FIRST_HEADERS and _legacy_header_follows(tokens, i):
+            starts["legacy"] = i
     ordered = sorted(starts.items(), key=lambda item: item[1])
     regions = []
     for n, (table, start) in enumerate(ordered):
@@ -67,6 +72,15 @@ def table_count(tokens: Sequence[Token]) -> int:
     return sum(
         1 for t in tokens if t.kind == TokenKind.LABEL and "本年新收政府信息公开申请" in match_key(t.text)
     )
+
+
+def _legacy_header_follows(tokens: Sequence[Token], i: int) -> bool:
+    """Whether a value column's header (本年度, 累计 …) follows within the header row's reach."""
+    for token in tokens[i + 1 : i + 5]:
+        key = match_key(token.text)
+        if token.kind == TokenKind.LABEL and len(key) <= 8 and any(h in key for h in _LEGACY_VALUE_HEADERS):
+            return True
+    return False
 
 
 def _t4_header_follows(tokens: Sequence[Token], i: int) -> bool:
@@ -178,7 +192,7 @@ def _gather(
                 break
             i += 1  # a fragment of the label itself, or a group heading beside it
             continue
-        if token.row_start and len(values) >= width:
+        if token.row_start and not token.alone and len(values) >= width:
             break  # a full row already: the next grid row's empty slots are not ours
         values.append(token)
         i += 1

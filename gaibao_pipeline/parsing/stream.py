@@ -8,10 +8,11 @@ values. Row starts are kept as soft boundaries; narrative paragraphs are hard on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from gaibao_pipeline.documents.text.lines import row_cells, table_segments
+from gaibao_pipeline.documents.text.lines import is_label_line, row_cells, table_segments
 from gaibao_pipeline.model import Block, Cell, Document, Grid, Paragraph, Provenance
 from gaibao_pipeline.parsing.runs import has_run_together_tables, split_run_together
 from gaibao_pipeline.parsing.values import ParsedValue, ValueKind, parse_value
@@ -34,6 +35,8 @@ class Token:
     row_start: bool = False  # first cell of a grid row
     grid: int | None = None
     glued: bool = False  # from run-together text: headings may be glued to a label
+    alone: bool = False  # the only cell of its grid row: text written one cell per line
+    joined: bool = False  # two fragments of a number split over lines, joined (`damage`)
 
     @property
     def is_value(self) -> bool:
@@ -55,9 +58,9 @@ def recover_tables(document: Document) -> list[Block]:
         nonlocal next_index
         if document.format != "text":
             grids, next_index = _line_tables(pending, next_index)
-            blocks.extend(grids)
         else:
-            blocks.extend(pending)
+            grids, next_index = _headed_values(pending, next_index)
+        blocks.extend(grids)
         pending.clear()
 
     for block in document.blocks:
@@ -72,6 +75,44 @@ def recover_tables(document: Document) -> list[Block]:
             blocks.append(block)
     flush()
     return blocks
+
+
+HEADER_LINES = 5  # short label lines that make a header, above a few lines of values
+
+
+def _headed_values(paragraphs: list[Paragraph], next_index: int) -> tuple[list[Block], int]:
+    """A header of short label lines over a line or two of values: a table one cell per line.
+
+    A crawl that collapsed table 四's fifteen zeros leaves one line of values under its
+    header, too few for the text reader to call the lines a table; the header says it is one.
+    """
+    out: list[Block] = []
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and (
+            is_label_line(paragraphs[j].text) or _is_value_line(paragraphs[j].text)
+        ):
+            j += 1
+        run = paragraphs[i:j]
+        labels = sum(1 for p in run if not _is_value_line(p.text))
+        if labels >= HEADER_LINES and any(_is_value_line(p.text) for p in run):
+            cells = [
+                Cell(row, 0, p.text.strip(), where=replace(p.where, table_index=next_index, row=row, col=0))
+                for row, p in enumerate(run)
+            ]
+            out.append(Grid(cells, index=next_index))
+            next_index += 1
+        else:
+            out += run
+        if j < len(paragraphs):
+            out.append(paragraphs[j])
+        i = j + 1
+    return out, next_index
+
+
+def _is_value_line(text: str) -> bool:
+    return parse_value(text).kind in (ValueKind.NUMBER, ValueKind.NOT_APPLICABLE)
 
 
 def _line_tables(paragraphs: list[Paragraph], next_index: int) -> tuple[list[Block], int]:
@@ -99,7 +140,30 @@ def tokens_of(blocks: list[Block]) -> list[Token]:
             tokens.append(Token(TokenKind.PARA, block.text, block.where, ParsedValue(ValueKind.TEXT)))
             continue
         tokens.extend(_grid_tokens(block))
-    return tokens
+    return _with_units(tokens)
+
+
+_MONEY_UNIT = re.compile(r"^(?:亿元|万元|千元|元|万|亿)$")
+
+
+def _with_units(tokens: list[Token]) -> list[Token]:
+    """A money unit crawled onto a line of its own after its number (`16` `万`) joins the number."""
+    out: list[Token] = []
+    for token in tokens:
+        previous = out[-1] if out else None
+        if (
+            previous is not None
+            and previous.kind == TokenKind.VALUE
+            and previous.parsed.kind == ValueKind.NUMBER
+            and previous.parsed.unit is None
+            and token.kind == TokenKind.LABEL
+            and _MONEY_UNIT.match(token.text.strip())
+        ):
+            text = previous.text.strip() + token.text.strip()
+            out[-1] = replace(previous, text=text, parsed=parse_value(text))
+            continue
+        out.append(token)
+    return out
 
 
 def _grid_tokens(grid: Grid) -> list[Token]:
@@ -124,6 +188,7 @@ def _grid_tokens(grid: Grid) -> list[Token]:
                     row_start=i == 0,
                     grid=grid.index,
                     glued=grid.run_together,
+                    alone=len(row) == 1,
                 )
             )
     return tokens

@@ -69,12 +69,15 @@ _BLANK_MARKS = {"", "&nbsp;", "nbsp", "\u3000"}
 _NUMBER = r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+"
 _VALUE = re.compile(
     rf"^(?P<sign>增加?|减少?|[+＋\-－−]|↑|↓)?\s*(?P<num>{_NUMBER})\s*"
-    r"(?P<unit>亿元|万元|千元|元|件|条|个|项|次|人次|人|宗|份|篇|家|户)?\s*"
+    r"(?P<unit>亿元|万元|千元|元|万|亿|件|条|个|项|次|人次|人|宗|份|篇|家|户)?\s*"
     r"(?P<rest>.*)$"
 )
 # What may follow a number: a bracketed remark, or nothing.
 _REMARK = re.compile(r"^[(（\[【](?P<note>.*)[)）\]】]$")
-_UNIT_FACTORS = {"亿元": Decimal(10000), "万元": Decimal(1), "千元": Decimal("0.1"), "元": Decimal("0.0001")}
+# Amounts are held in 万元 (spec §3): the factor from each money unit to 万元.
+UNIT_FACTORS = {"亿元": Decimal(10000), "万元": Decimal(1), "千元": Decimal("0.1"), "元": Decimal("0.0001")}
+# A bare 万 or 亿 beside a number: of 元 in an amount column (`16` `万` is 16万元), a multiplier elsewhere.
+_BARE_UNITS = {"万": (Decimal(1), Decimal(10000)), "亿": (Decimal(10000), Decimal(100000000))}
 
 
 @lru_cache(maxsize=65536)
@@ -106,10 +109,13 @@ def parse_value(raw: str | None, kind: str = "count") -> ParsedValue:
     if sign.startswith(("减", "-", "－", "−", "↓")):
         number = -number
     unit = match.group("unit")
-    if unit in _UNIT_FACTORS:
-        number *= _UNIT_FACTORS[unit]
+    if unit in UNIT_FACTORS:
+        number *= UNIT_FACTORS[unit]
+    elif unit in _BARE_UNITS:
+        as_amount, as_count = _BARE_UNITS[unit]
+        number *= as_amount if kind == "amount" else as_count
     elif kind == "amount" and unit is None and "元" in text and "万元" not in text:
-        number *= _UNIT_FACTORS["元"]
+        number *= UNIT_FACTORS["元"]
     return ParsedValue(ValueKind.NUMBER, _as_number(number), note=note, unit=unit)
 
 
@@ -131,5 +137,5 @@ def amount_factor(header: str) -> Decimal:
     text = nfkc(header)
     unit = re.search(r"单位[:：]?\s*(亿元|万元|千元|元)", text)
     if unit:
-        return _UNIT_FACTORS[unit.group(1)]
+        return UNIT_FACTORS[unit.group(1)]
     return Decimal(1)

@@ -51,7 +51,7 @@ PdfEngine = Literal["auto", "soffice", "builtin"]
 SUFFIXES = {"text": ".txt", "html": ".html", "docx": ".docx", "pdf": ".pdf", "ofd": ".ofd", "xlsx": ".xlsx"}
 MANIFEST_SCHEMA = "gaibao.synth.corpus/1"
 # Bump when the same seed would give other reports or names, so cached corpora are remade.
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
 # Reports on a pre-2019 form among all reports: collections of recent years hold a few.
 LEGACY_SHARE = 0.12
 TRADITIONAL = "-trad"  # a text variant printed in traditional script

@@ -15,12 +15,13 @@ import math
 import random
 from dataclasses import replace
 from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 
 from opencc import OpenCC
 
 from gaibao_pipeline.chinese import to_simplified
-from gaibao_pipeline.codes import LEGACY_COLS
+from gaibao_pipeline.codes import LEGACY_CODES, LEGACY_COLS
 from gaibao_pipeline.synth.legacy_form import FORMS, LegacyForm, LegacyTable
 from gaibao_pipeline.synth.values import CellKey, SynthReport, Value
 
@@ -113,7 +114,7 @@ def _amount(hundredths: int, kind: str) -> Value:
 
 
 def _cells(rng: random.Random, form: LegacyForm, keys: tuple[str, ...], year: int) -> dict[CellKey, Value]:
-    """Period and cumulative values per row, blanks as the form's filler would leave them."""
+    """Period and cumulative values per row as printed, blanks as the form's filler would leave them."""
     rows = form.indicators
     period = _draw(rng, form, 1.0)
     # the total to date is this year plus a stock drawn the same way: every identity still holds
@@ -131,9 +132,23 @@ def _cells(rng: random.Random, form: LegacyForm, keys: tuple[str, ...], year: in
         if row.half_year and half_year_blank:
             now = total = None
         for col, value in zip(LEGACY_COLS, (now, total), strict=True):
+            if col not in form.cols:
+                continue
             blank = value == 0 and (zeros_blank or (i not in has_parts and rng.random() < 0.15))
             cells[("legacy", key, col)] = None if blank else value
     return cells
+
+
+def held(form: LegacyForm, keys: tuple[str, ...], printed: dict[CellKey, Value]) -> dict[CellKey, Value]:
+    """The values a report holds: amounts printed in 元 in 万元 (spec §3), the rest as printed."""
+    units = dict(zip(keys, (row.unit for row in form.indicators), strict=True))
+    out: dict[CellKey, Value] = {}
+    for key, value in printed.items():
+        if value is not None and units[key[1]] == "元":
+            value = float(Decimal(str(value)) / 10000)
+            value = int(value) if value.is_integer() else value
+        out[key] = value
+    return out
 
 
 def _cn_date(day: date) -> str:
@@ -208,20 +223,22 @@ def random_legacy_report(
     """A pre-2019 report on one of the form families (or `form`), values consistent with it."""
     if year not in YEARS:
         raise ValueError(f"legacy reports are of 2008–2018, not {year}")
-    form = form or rng.choices(FORMS, weights=(45, 30, 25))[0]
-    keys = tuple(f"{i:02d}" if form.coded else row.label for i, row in enumerate(form.indicators, start=1))
+    form = form or rng.choices(FORMS, weights=(30, 20, 15, 20, 15))[0]
+    keys = tuple(row.key for row in form.indicators)
     report_date = date(year + 1, rng.randint(1, 3), rng.randint(1, 28))
     table = LegacyTable(
         form=form,
         keys=keys,
         period_header=rng.choice(form.period_headers).format(year=year),
-        cumulative_header=rng.choice(form.cumulative_headers),
+        cumulative_header=rng.choice(form.cumulative_headers) if form.cumulative_headers else "",
         title=f"附件：{agency}{year}年政府信息公开情况统计表",
         preamble=_preamble(rng, agency, report_date) if form.coded else (),
         dashes=rng.random() < 0.6,
         cn_date=rng.random() < 0.5,
     )
-    cells = _cells(rng, form, keys, year)
+    printed = _cells(rng, form, keys, year)
+    table = replace(table, printed=printed)
+    cells = held(form, keys, printed)
     moment = datetime(
         report_date.year, report_date.month, report_date.day, rng.randint(8, 18), rng.randint(0, 59)
     )
@@ -230,7 +247,7 @@ def random_legacy_report(
         year=year,
         template="legacy",
         report_date=report_date,
-        sections=_sections(agency, year, table, cells),
+        sections=_sections(agency, year, table, printed),
         cells=cells,
         published_at=moment,
         legacy=table,
@@ -248,30 +265,36 @@ def whole_values(report: SynthReport) -> SynthReport:
     narrative states the new values.
     """
     table = report.legacy
-    if table is None:
+    if table is None or table.printed is None:
         return report
+    before = table.printed
     kids = table.form.children()
-    cells = dict(report.cells)
+    printed: dict[CellKey, Value] = dict(before)
 
-    def printed(i: int, col: str) -> int:
-        value = report.cells[("legacy", table.keys[i], col)]
+    def whole(i: int, col: str) -> int:
+        value = before[("legacy", table.keys[i], col)]
         if value is None and col == "cumulative":
-            value = report.cells[("legacy", table.keys[i], "period")]
+            value = before[("legacy", table.keys[i], "period")]
         return math.floor(value or 0)
 
     def settle(i: int, col: str) -> int:
         parts = kids.get(i, [])
-        value = sum(settle(k, col) for k in parts) if len(parts) >= 2 else printed(i, col)
+        value = sum(settle(k, col) for k in parts) if len(parts) >= 2 else whole(i, col)
         if len(parts) == 1:
             settle(parts[0], col)  # a lone part rounded down stays at most its total
-        cells[("legacy", table.keys[i], col)] = value
+        printed[("legacy", table.keys[i], col)] = value
         return value
 
-    for col in LEGACY_COLS:
+    for col in table.form.cols:
         for i, row in enumerate(table.form.indicators):
             if row.level == 0:
                 settle(i, col)
-    return replace(report, cells=cells, sections=_sections(report.agency, report.year, table, cells))
+    return replace(
+        report,
+        cells=held(table.form, table.keys, printed),
+        sections=_sections(report.agency, report.year, table, printed),
+        legacy=replace(table, printed=printed),
+    )
 
 
 @lru_cache(maxsize=1)
@@ -287,15 +310,20 @@ def to_traditional(text: str) -> str:
 def in_traditional(report: SynthReport) -> SynthReport:
     """The values a parser reads back from the report printed in traditional script.
 
-    Labels and the agency are read back character by character into simplified script, so
-    a phrase printed 答覆 reads back as 答覆, not 答复: an uncoded row's key is its label as
-    printed, simplified that way.
+    The agency is read back character by character into simplified script (a phrase printed
+    答覆 reads back as 答覆, not 答复), and so is the key of an indicator no code names: its
+    label as printed, simplified that way. Canonical codes do not change with the script.
     """
     table = report.legacy
     agency = to_simplified(to_traditional(report.agency))
-    if table is None or table.form.coded:
+    if table is None:
         return replace(report, agency=agency)
-    keys = tuple(to_simplified(to_traditional(key)) for key in table.keys)
+    keys = tuple(key if key in LEGACY_CODES else to_simplified(to_traditional(key)) for key in table.keys)
     renamed = dict(zip(table.keys, keys, strict=True))
-    cells = {(t, renamed[row], col): value for (t, row, col), value in report.cells.items()}
-    return replace(report, agency=agency, cells=cells, legacy=replace(table, keys=keys))
+
+    def rekey(cells: dict[CellKey, Value]) -> dict[CellKey, Value]:
+        return {(t, renamed[row], col): value for (t, row, col), value in cells.items()}
+
+    printed = rekey(table.printed) if table.printed is not None else None
+    legacy = replace(table, keys=keys, printed=printed)
+    return replace(report, agency=agency, cells=rekey(report.cells), legacy=legacy)

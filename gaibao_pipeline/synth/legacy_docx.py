@@ -26,7 +26,7 @@ from gaibao_pipeline.synth.values import SECTION_NUMBERS, SynthReport
 
 _BODY = Pt(12)  # 小四
 # Column shares of the text width (6.5 in): the label column takes most, as forms print it
-_SHARES = {True: (0.50, 0.09, 0.07, 0.17, 0.17), False: (0.56, 0.10, 0.17, 0.17)}
+_NARROW = {"unit": 0.09, "code": 0.07, "value": 0.17}  # the label column takes the rest
 
 
 def _paragraph(
@@ -72,7 +72,9 @@ def build_legacy_docx(report: SynthReport) -> bytes:
     grid = document.add_table(rows=len(rows), cols=len(rows[0]))
     grid.style = "Table Grid"
     grid.autofit = False
-    for column, share in zip(grid.columns, _SHARES[table.form.coded], strict=True):
+    narrow = [_NARROW["unit"], *([_NARROW["code"]] if table.form.coded else [])]
+    narrow += [_NARROW["value"]] * len(table.form.cols)
+    for column, share in zip(grid.columns, (1 - sum(narrow), *narrow), strict=True):
         column.width = Inches(6.5 * share)  # the grid, which LibreOffice reads
         for cell in column.cells:
             cell.width = Inches(6.5 * share)  # each cell's own, which Word reads

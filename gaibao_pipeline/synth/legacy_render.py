@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from html import escape
 
-from gaibao_pipeline.codes import LEGACY_COLS
 from gaibao_pipeline.synth.legacy_form import Indicator, LegacyTable
 from gaibao_pipeline.synth.values import SynthReport, format_value
 
@@ -31,7 +30,8 @@ def legacy_table(report: SynthReport) -> LegacyTable:
 def header(table: LegacyTable) -> tuple[str, ...]:
     """The form's column headers."""
     code = ("代码",) if table.form.coded else ()
-    return ("指标名称", "计量单位", *code, table.period_header, table.cumulative_header)
+    named = {"period": table.period_header, "cumulative": table.cumulative_header}
+    return ("指标名称", "计量单位", *code, *(named[col] for col in table.form.cols))
 
 
 def label(row: Indicator, indent: bool = True) -> str:
@@ -45,7 +45,8 @@ def value_text(report: SynthReport, i: int, col: str) -> str:
     """One cell as printed: the number, blank, or the dash of a cell the indicator has no value for."""
     table = legacy_table(report)
     row = table.form.indicators[i]
-    value = report.value("legacy", table.keys[i], col)
+    key = ("legacy", table.keys[i], col)
+    value = table.printed[key] if table.printed is not None else report.value(*key)
     if value is None and table.dashes and col == "cumulative" and not row.running:
         return DASH
     return format_value(value)
@@ -56,8 +57,8 @@ def rows(report: SynthReport, indent: bool = True) -> list[tuple[str, ...]]:
     table = legacy_table(report)
     out = [header(table)]
     for i, row in enumerate(table.form.indicators):
-        code = (table.keys[i],) if table.form.coded else ()
-        values = tuple(value_text(report, i, col) for col in LEGACY_COLS)
+        code = (f"{i + 1:02d}",) if table.form.coded else ()
+        values = tuple(value_text(report, i, col) for col in table.form.cols)
         out.append((label(row, indent), row.unit, *code, *values))
     return out
 

@@ -34,8 +34,15 @@ _TABLES: dict[str, tuple[tuple[float, ...], float]] = {
     "t4": ((32.2,) * 15, 7.0),
 }
 # The legacy form: label, unit, [code], period, cumulative (coded and uncoded forms).
-_LEGACY_COLUMNS = {True: (255.0, 42.0, 34.0, 76.0, 76.0), False: (283.0, 50.0, 75.0, 75.0)}
+_LEGACY_WIDTH = 483.0  # label, unit, [code], then one or two value columns share it
+_LEGACY_NARROW = {"unit": 42.0, "code": 34.0, "value": 76.0}
 _LEGACY_SIZE = 8.0
+
+
+def _legacy_widths(coded: bool, values: int) -> tuple[float, ...]:
+    narrow = [_LEGACY_NARROW["unit"], *([_LEGACY_NARROW["code"]] if coded else [])]
+    narrow += [_LEGACY_NARROW["value"]] * values
+    return (_LEGACY_WIDTH - sum(narrow), *narrow)
 
 
 def text_width(text: str, size: float) -> float:
@@ -205,7 +212,7 @@ def layout_report(report: SynthReport, *, open_breaks: bool = True) -> list[Page
         for line in legacy_render.above_table(report):
             flow.lines(wrap(line, RIGHT - LEFT, BODY), BODY)
         flow.y += BODY / 2
-        widths = _LEGACY_COLUMNS[legacy.form.coded]
+        widths = _legacy_widths(legacy.form.coded, len(legacy.form.cols))
         flow.table(_Table(official_cells(report, "legacy"), _columns(widths), _LEGACY_SIZE))
         for line in legacy_render.below_table(report):
             flow.lines(wrap(line, RIGHT - LEFT, BODY), BODY)

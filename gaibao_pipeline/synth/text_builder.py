@@ -150,7 +150,8 @@ def _check_layout(report: SynthReport, layout: str) -> None:
     allowed = legacy_render.CODED_LAYOUTS if report.legacy.form.coded else legacy_render.LEGACY_LAYOUTS
     if layout not in allowed:
         raise ValueError(f"a {report.legacy.form.name} legacy form is printed in {allowed}, not {layout!r}")
-    if layout in NEEDS_NO_BLANKS and any(v is None or isinstance(v, float) for v in report.cells.values()):
+    shown = report.legacy.printed if report.legacy.printed is not None else report.cells
+    if layout in NEEDS_NO_BLANKS and any(v is None or isinstance(v, float) for v in shown.values()):
         raise ValueError(f"{layout!r} text needs whole values and no blanks (see legacy.whole_values)")
 
 

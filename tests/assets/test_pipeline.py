@@ -31,7 +31,7 @@ from gaibao_pipeline.runner.landing import scan
 
 from .conftest import contents, materialize_all, resources
 
-CORPUS_SIZE = 9
+CORPUS_SIZE = 13  # the sample corpus bundled in the package
 
 
 def test_corpus_loads_in_one_run(

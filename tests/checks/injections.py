@@ -80,5 +80,5 @@ INJECTIONS: dict[str, Callable[[str], str]] = {
 
 
 def legacy_sum_broken() -> str:
-    """平潭县 2011 with 政府公报公开's running total one higher: 1509 + 8 ≠ 1516."""
-    return consistent_text(CONSISTENT_LEGACY).replace("2.政府公报公开条77", "2.政府公报公开条78")
+    """平潭县 2011 with one 当面 application to date: requests_total 0 ≠ the channels' 1."""
+    return consistent_text(CONSISTENT_LEGACY).replace("1.当面申请数条00", "1.当面申请数条01")

@@ -206,17 +206,27 @@ def hongze_report(*, agency: str = "淮安市洪泽区人民政府", year: int =
     )
 
 
-def legacy_report() -> Report:
-    """A 2011 统计表 report: legacy rows are printed labels, with period and cumulative columns."""
-    rows = [("主动公开信息数", 425, 1516), ("其中：1.网站公开", 418, 1509), ("受理依申请公开信息总数", 0, 0)]
+def legacy_report(*, agency: str = "平潭县人民政府", year: int = 2011) -> Report:
+    """A 2011 统计表 report: canonical row codes (one row no code names keeps its label), with
+    the printed label beside each value, period and cumulative columns."""
+    rows = [
+        ("proactive_total", "主动公开信息数", 425, 1516),
+        ("proactive_gov_site", "其中：1.网站公开", 418, 1509),
+        ("政务微博发布信息数", "政务微博发布信息数", 12, 30),
+        ("requests_total", "受理依申请公开信息总数", 9, 40),
+        ("replies_granted", "其中：1.同意公开答复数", 6, 31),
+        ("replies_partial", "2.同意部分公开答复数", 2, 5),
+        ("admin_reviews", "行政复议数", 1, 2),
+        ("lawsuits", "行政诉讼数", 0, 1),
+    ]
     cells = [
-        ReportCell("legacy", row, col, value, str(value), where=Provenance(line=40 + i))
-        for i, (row, period, cumulative) in enumerate(rows)
+        ReportCell("legacy", row, col, value, str(value), where=Provenance(line=40 + i), raw_label=label)
+        for i, (row, label, period, cumulative) in enumerate(rows)
         for col, value in (("period", period), ("cumulative", cumulative))
     ]
     return Report(
         source=SourceInfo(file="pingtan-county2011.txt", sha256="1a" * 32, format="text", size=9_000),
-        report=ReportMeta(agency="平潭县人民政府", year=2011, template="legacy", report_date="2012-02-20"),
+        report=ReportMeta(agency=agency, year=year, template="legacy", report_date="2012-02-20"),
         sections=[Section(1, "概述")],
         cells=cells,
     )

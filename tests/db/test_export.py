@@ -44,13 +44,15 @@ def test_export_every_table_and_view(db: Engine, helpers: Any, tmp_path: Path) -
     out = tmp_path / "out"
     written = export_tables(db, out)
     names = [t.name for t in (*TABLES, *ALL_VIEWS)]
-    assert written == [out / f"{name}.{fmt}" for name in names for fmt in ("csv", "parquet")]
+    exported = [*names, "legacy_codes"]  # what each legacy row code means, beside the tables
+    assert written == [out / f"{name}.{fmt}" for name in exported for fmt in ("csv", "parquet")]
     assert not list(out.glob("*.tmp"))
     with db.connect() as conn:
         expected = {
             name: conn.execute(sa.text(f"SELECT COUNT(*) FROM {name}")).scalar_one() for name in names
         }
     assert expected["cells_t3"] == 161 and expected["t3_wide"] == 23 and expected["agency_year_summary"] == 2
+    assert expected["agency_year_panel"] == 2
     for name in names:
         assert (out / f"{name}.csv").read_bytes().startswith(b"\xef\xbb\xbf"), name  # BOM for Excel
         assert len(_read_csv(out / f"{name}.csv")) == expected[name], name

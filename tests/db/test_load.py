@@ -21,6 +21,7 @@ from gaibao_pipeline.db.engine import write_transaction
 from gaibao_pipeline.db.load import write_report_rows
 from gaibao_pipeline.db.rows import report_rows
 from gaibao_pipeline.db.schema import (
+    agency_year_panel,
     agency_year_summary,
     cells_t2,
     cells_t3,
@@ -71,15 +72,22 @@ def test_load_counts(db: Engine, helpers: Any) -> None:
     assert row.page_count == 7
 
 
-def test_legacy_report_loads_label_rows(db: Engine, helpers: Any) -> None:
+def test_legacy_report_loads_canonical_rows_with_printed_labels(db: Engine, helpers: Any) -> None:
     result = _load(db, helpers.legacy(), report_id="rlegacy")
-    assert result.n_cells == {"t2": 0, "t3": 0, "t4": 0, "legacy": 6}
+    assert result.n_cells == {"t2": 0, "t3": 0, "t4": 0, "legacy": 16}
     with db.connect() as conn:
-        value = conn.execute(
-            sa.text("SELECT value FROM cells_legacy WHERE row_code = :r AND col_code = 'cumulative'"),
-            {"r": "其中：1.网站公开"},
+        row = conn.execute(
+            sa.text(
+                "SELECT value, raw_label FROM cells_legacy WHERE row_code = :r AND col_code = 'cumulative'"
+            ),
+            {"r": "proactive_gov_site"},
+        ).one()
+        label_row = conn.execute(
+            sa.text("SELECT value FROM cells_legacy WHERE row_code = :r AND col_code = 'period'"),
+            {"r": "政务微博发布信息数"},  # an indicator no code names keeps its label as its row
         ).scalar_one()
-    assert value == 1509
+    assert (row.value, row.raw_label) == (1509, "其中：1.网站公开")
+    assert label_row == 12
 
 
 def test_reload_is_idempotent(db: Engine, helpers: Any) -> None:
@@ -344,7 +352,7 @@ def test_view_row_counts_equal_counting_the_views(db: Engine, helpers: Any) -> N
     _load(db, helpers.legacy(), report_id="rlegacy")  # ok, but no table 三
     _load(db, helpers.failed(), report_id="rfailed")  # not ok
     with db.connect() as conn:
-        for view, expected in ((t3_wide, 46), (agency_year_summary, 3)):
+        for view, expected in ((t3_wide, 46), (agency_year_summary, 3), (agency_year_panel, 2)):
             assert conn.execute(sa.select(sa.func.count()).select_from(view)).scalar_one() == expected
             assert row_count(db, view) == expected, view.name
 

@@ -37,6 +37,7 @@ EXPECTED = {
     "out_t3_wide",
     "out_agency_year_summary",
     "out_review_queue",
+    "out_agency_year_panel",
 }
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from gaibao_pipeline.codes import LEGACY_COLS
+from gaibao_pipeline.codes import LEGACY_CODES
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.parse import parse_bytes, parse_file
@@ -27,7 +27,7 @@ from gaibao_pipeline.synth.legacy import (
     to_traditional,
     whole_values,
 )
-from gaibao_pipeline.synth.legacy_form import COUNTY, FORMS, NATIONAL, LegacyForm
+from gaibao_pipeline.synth.legacy_form import COUNTY, FORMS, NATIONAL, PROVINCE, LegacyForm
 from gaibao_pipeline.synth.legacy_render import CODED_LAYOUTS, LEGACY_LAYOUTS
 from gaibao_pipeline.synth.pdf_builder import build_report_pdf
 from gaibao_pipeline.synth.pdf_export import export_pdfs
@@ -35,7 +35,6 @@ from gaibao_pipeline.synth.text_builder import NEEDS_NO_BLANKS, build_text
 from gaibao_pipeline.synth.values import SynthReport, Value
 
 SEEDS = range(30)
-AMOUNT_UNITS = ("元", "万元")
 
 
 def _report(seed: int, form: LegacyForm) -> SynthReport:
@@ -48,17 +47,26 @@ def _n(value: Value) -> float:
 
 
 def _check_values(report: SynthReport) -> None:
-    """The spec's rules for a legacy form, from the form's own hierarchy."""
+    """The spec's rules for a legacy form, from the form's own hierarchy; amounts held in 万元."""
     table = report.legacy
-    assert table is not None and report.template == "legacy"
+    assert table is not None and report.template == "legacy" and table.printed is not None
     form, keys = table.form, table.keys
-    assert list(report.cells) == [("legacy", key, col) for key in keys for col in LEGACY_COLS]
+    assert list(report.cells) == [("legacy", key, col) for key in keys for col in form.cols]
+    assert len(set(keys)) == len(keys)
+    assert all(key in LEGACY_CODES or not key[0].isdigit() for key in keys)  # codes or labels
 
     def cell(i: int, col: str) -> Value:
-        return report.cells[("legacy", keys[i], col)]
+        return report.cells.get(("legacy", keys[i], col))
 
+    for i, row in enumerate(form.indicators):
+        for col in form.cols:
+            shown, held = table.printed[("legacy", keys[i], col)], cell(i, col)
+            if row.unit == "元" and shown is not None:
+                assert held is not None and math.isclose(held * 10000, shown), keys[i]  # 元 → 万元
+            else:
+                assert held == shown, keys[i]
     for total, parts in form.children().items():
-        for col in LEGACY_COLS:
+        for col in form.cols:
             if len(parts) >= 2:  # legacy.sums: a total equals its parts, a blank total has none
                 assert math.isclose(_n(cell(total, col)), sum(_n(cell(k, col)) for k in parts)), keys[total]
                 if cell(total, col) is None:
@@ -73,7 +81,9 @@ def _check_values(report: SynthReport) -> None:
             if value is None:
                 continue
             assert value >= 0  # values.domain
-            if row.unit in AMOUNT_UNITS:
+            if row.unit == "元":
+                assert round(value, 6) == value  # hundredths of 元 are whole millionths of 万元
+            elif row.unit == "万元":
                 assert round(value, 2) == value
             else:
                 assert isinstance(value, int), keys[i]
@@ -98,6 +108,9 @@ def test_values_are_varied_and_realistic() -> None:
     published = [r.cells[("legacy", r.legacy.keys[0], "period")] for r in reports if r.legacy]
     assert max(_n(v) for v in published) >= 500 and min(_n(v) for v in published) < 500
     assert {r.legacy.cumulative_header for r in reports if r.legacy} >= {"累计", "历年累计", "到本月累计数"}
+    assert {r.legacy.form.cols for r in reports if r.legacy} == {("period", "cumulative"), ("period",)}
+    # indicators no canonical code names keep their label as their key
+    assert any(key not in LEGACY_CODES for r in reports if r.legacy for key in r.legacy.keys)
     # the uncoded forms' period header names the year, as 平潭县's "2011年度" does
     assert any(r.legacy and r.legacy.period_header == f"{r.year}年度" for r in reports)
     drawn = [random_report(random.Random(s), "legacy", 2012, "某局") for s in SEEDS]
@@ -121,10 +134,12 @@ def test_traditional_script_and_keys_read_back() -> None:
     text = build_text(report, "pipe_rows", traditional=True).decode("utf-8")
     assert "指標名稱" in text and "政府信息公開" in text and "答覆" in text
     assert report.agency == "某某市某某区人民政府办公室"  # simplified back, character by character
-    assert report.legacy is not None and "对申请的答覆数" in report.legacy.keys
+    assert report.legacy is not None and "replies_total" in report.legacy.keys
     assert to_traditional("政府信息公开") == "政府信息公開"
     coded = _report(3, NATIONAL)
     assert in_traditional(coded).cells == coded.cells  # codes do not change with the script
+    province = in_traditional(_report(3, PROVINCE))
+    assert province.legacy is not None and "政务微博发布信息数" in province.legacy.keys
 
 
 def _parse(data: bytes, name: str) -> Report:
@@ -162,12 +177,12 @@ def _misread_rows(report: SynthReport, parsed: Report) -> tuple[list[str], list[
     got = {c.key: c.value for c in parsed.cells}
     ambiguous, wrong = [], []
     for key in report.legacy.keys:
-        want = tuple(report.cells[("legacy", key, col)] for col in LEGACY_COLS)
-        have = tuple(got.get(("legacy", key, col)) for col in LEGACY_COLS)
+        want = tuple(report.cells[("legacy", key, col)] for col in report.legacy.form.cols)
+        have = tuple(got.get(("legacy", key, col)) for col in report.legacy.form.cols)
         if want == have:
             continue
-        now, to_date = have
-        same_digits = f"{want[0]}{want[1]}" == f"{now}{to_date}"
+        now, to_date = (*have, None)[:2]
+        same_digits = "".join(map(str, want)) == f"{now}{'' if to_date is None else to_date}"
         if same_digits and isinstance(now, int) and isinstance(to_date, int) and to_date >= now:
             ambiguous.append(key)
         else:
