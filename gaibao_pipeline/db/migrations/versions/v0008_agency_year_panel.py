@@ -37,6 +37,7 @@ def _corrected(keys: tuple[str, ...]) -> str:
     return f"SUM(CASE WHEN row_code IN ({listed}) AND corrected THEN 1 ELSE 0 END) AS n_corrected"
 
 
+LEGACY_MEASURES = ("requests_total", "replies_granted", "replies_partial", "admin_reviews", "lawsuits")
 MEASURES = ("applications_received", "granted", "partly_granted", "admin_reviews", "lawsuits")
 
 AGENCY_YEAR_PANEL = f"""
@@ -92,7 +93,7 @@ WITH measures AS (
             {_pivot("replies_partial", "replies_partial")},
             {_pivot("admin_reviews", "admin_reviews")},
             {_pivot("lawsuits", "lawsuits")},
-            {_corrected(("requests_total", "replies_granted", "replies_partial", "admin_reviews", "lawsuits"))}
+            {_corrected(LEGACY_MEASURES)}
         FROM cells_legacy_reviewed
         WHERE col_code = 'period'
         GROUP BY report_id
