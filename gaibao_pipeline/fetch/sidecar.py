@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -69,10 +70,26 @@ def sidecar_path(file: Path) -> Path:
     return file.parent / SIDECAR_DIR / f"{file.name}.json"
 
 
+MAX_RECORD_BYTES = 1_000_000  # a record is a few hundred bytes; anything larger is not one
+
+
 def read_record(file: Path) -> FetchRecord | None:
-    """The record of `file`; None when it has none (put there by hand) or it cannot be read."""
+    """The record of `file`; None when it has none (put there by hand) or it cannot be read.
+
+    The landing folder is not trusted: only a regular file is read (a FIFO or device named like
+    a record never blocks the reader), and no more than `MAX_RECORD_BYTES` of it.
+    """
     try:
-        return FetchRecord.from_dict(json.loads(sidecar_path(file).read_text(encoding="utf-8")))
+        fd = os.open(sidecar_path(file), os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            data = os.read(fd, MAX_RECORD_BYTES + 1)
+        finally:
+            os.close(fd)
+        if len(data) > MAX_RECORD_BYTES:
+            return None
+        return FetchRecord.from_dict(json.loads(data.decode("utf-8")))
     except (OSError, ValueError, TypeError, AttributeError):
         return None
 

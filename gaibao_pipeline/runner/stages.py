@@ -68,7 +68,7 @@ def register(
     path = root / relative_path
     shown = display_path(relative_path)
     confine = None if outside_links_allowed() else str(root)
-    fetched = read_record(path)
+    fetched = _web_record(path)
     url, article_url = (fetched.url, fetched.article_url) if fetched else (None, None)
     try:
         stat = path.stat()
@@ -86,6 +86,12 @@ def register(
         source_url=url,
         article_url=article_url,
     )
+
+
+def _web_record(path: Path) -> FetchRecord | None:
+    """The fetch record of a file, or of the archive a member came in (`bundle.zip!a.pdf`)."""
+    member = archives.locate(path)
+    return read_record(member.archive if member is not None else path)
 
 
 def failed_source(
@@ -246,7 +252,7 @@ def read_and_parse(task: ReadTask, limits: Limits) -> ParsedFile:
     """
     path = Path(task.path)
     extracted = read_path(path, limits, Path(task.root) if task.root is not None else None)
-    with_web_record(extracted, read_record(path))
+    with_web_record(extracted, _web_record(path))
     return ParsedFile.of(extracted, parse(extracted))
 
 

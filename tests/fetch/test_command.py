@@ -62,7 +62,8 @@ def test_fetched_reports_load_with_their_urls(site, tmp_path, landing, monkeypat
             )
         ).all()
     by_url = {row.source_url.removeprefix(site.url("")): row for row in rows}
-    assert len(rows) == 15 and all(row.source_url for row in rows)
+    # every fetched file, the ZIP attachment's file inside it as a report of its own (with the ZIP's URL)
+    assert len(rows) == 16 and all(row.source_url for row in rows), rows
     pdf = by_url["/files/t1.pdf"]
     assert pdf.article_url == site.url("/static/ndbg/202402/t1.html") and pdf.format == "pdf"
     assert (pdf.status, pdf.agency, pdf.year) == ("ok", "三明市人民政府", 2023)

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from gaibao_pipeline.documents.archive.tree import SEPARATOR
 from gaibao_pipeline.fetch.crawl import SourceOutcome, crawl
 from gaibao_pipeline.fetch.sidecar import SIDECAR_DIR, FetchRecord, read_record
 from gaibao_pipeline.runner.landing import scan
@@ -22,7 +23,8 @@ def _records(landing: Path) -> dict[str, tuple[Path, FetchRecord]]:
     """Site path → (file, record) of every file the crawl saved."""
     found = {}
     for landed in scan(landing):
-        path = landing / landed.relative_path
+        # the landing scan lists a saved archive's files: the archive is the file the crawl saved
+        path = landing / landed.relative_path.split(SEPARATOR)[0]
         record = read_record(path)
         assert record is not None, f"{landed.relative_path} has no record"
         parts = urlsplit(record.url)
