@@ -132,6 +132,6 @@ def test_run_loads_everything_when_review_pages_cannot_be_written(
     url = f"sqlite:///{(tmp_path / 'db.sqlite').as_posix()}"
     assert main(["run", "--landing", str(landing), "--database-url", url, "--no-progress"]) == 0
     captured = capsys.readouterr()
-    assert "loaded now: 9 files (ok 9)" in captured.out
+    assert "loaded now: 13 files (ok 13)" in captured.out
     assert "review page not written" in captured.out  # a warning printed above the progress bar
     assert "Traceback" not in captured.out + captured.err
