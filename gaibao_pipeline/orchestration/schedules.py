@@ -25,6 +25,7 @@ from gaibao_pipeline.orchestration.partitions import (
     run_requests,
 )
 from gaibao_pipeline.orchestration.resources import LandingFolderResource, WebFetchResource
+from gaibao_pipeline.orchestration.sensors import HASH_SECONDS_PER_TICK, MAX_HASHED_PER_TICK
 
 
 def _evaluate(
@@ -34,7 +35,15 @@ def _evaluate(
     root = landing_folder.root()
     if not root.is_dir():
         return dg.SkipReason(f"landing folder {root} does not exist")
-    plan = plan_landing(root, context.instance, rerun="behind")
+    # hashing bounded as in a sensor tick (the daemon gives an evaluation 60 s): files past the
+    # budget wait for the sensor or the next evaluation, which find them changed again
+    plan = plan_landing(
+        root,
+        context.instance,
+        rerun="behind",
+        max_hashed=MAX_HASHED_PER_TICK,
+        hash_seconds=HASH_SECONDS_PER_TICK,
+    )
     for refusal in plan.refused[:20]:
         context.log.warning(f"landing folder: {refusal.path}: {refusal.reason}")
     record(context.instance, plan)  # a schedule cannot return partitions and observations

@@ -111,3 +111,17 @@ def test_requests_reports_whose_run_never_happened(instance: dg.DagsterInstance,
     evaluate(instance, landing)  # registered and observed, but the run never went
     requests = evaluate(instance, landing)
     assert isinstance(requests, list) and len(requests) == 1
+
+
+def test_hashing_is_bounded_like_a_sensor_tick(
+    instance: dg.DagsterInstance, landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 24: the schedule hashed every new file in one evaluation, however large the folder
+    from gaibao_pipeline.orchestration import schedules
+
+    monkeypatch.setattr(schedules, "MAX_HASHED_PER_TICK", 3)
+    first = evaluate(instance, landing)
+    assert isinstance(first, list)
+    assert len(instance.get_dynamic_partitions(REPORTS.name)) == 3  # the rest wait for the next look
+    evaluate(instance, landing)
+    assert len(instance.get_dynamic_partitions(REPORTS.name)) == 6
