@@ -12,7 +12,8 @@ built the canonical cells:
    replacement by the value the identity pins changes only that digit (and breaks nothing
    else), the value is corrected and marked `inferred`;
 4. anything else stays as read; the failed check then gets a warning naming each OCR cell
-   it involves and its confidence (`ocr_check_warnings`).
+   it involves and its confidence (`ocr_check_warnings`), and a value read with low
+   confidence that no holding identity confirms (table 二 has none) is named too.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from gaibao_pipeline.parsing.values import ValueKind, parse_value
 from gaibao_pipeline.report import CellKey, CheckResult, Number, ReportCell, SourceInfo
 
 DOUBTFUL_DIGIT = 0.9  # a digit read with less confidence than this may be the one that is wrong
+UNCHECKED_BELOW = 0.8  # a value read with less confidence that no identity confirms gets a warning
 MAX_ROUNDS = 20
 IDENTITY_CHECKS = ("t3.", "t4.", "legacy.")
 
@@ -175,13 +177,34 @@ def _infer_digits(cells: dict[CellKey, ReportCell], identities: Sequence[Identit
 def repair_ocr_cells(cells: Sequence[ReportCell], identities: Sequence[Identity]) -> list[str]:
     """Mark OCR cells, and let the identities choose or correct their readings; the warnings."""
     mark_ocr(cells)
-    if not any(c.ocr for c in cells) or not identities:
-        return []
+    notes = [
+        f"{_name(c)}: the image shows ink in this cell but OCR could not read it (confidence 0); "
+        "it is blank here"
+        for c in cells
+        if c.ocr and c.value is None and c.confidence == 0.0
+    ]
+    if not any(c.ocr for c in cells):
+        return notes
     by_key = {c.key: c for c in cells}
-    notes: list[str] = []
     _choose_alternatives(by_key, identities, notes)
     _infer_digits(by_key, identities, notes)
-    return notes
+    return notes + _unconfirmed(cells, identities)
+
+
+def _unconfirmed(cells: Sequence[ReportCell], identities: Sequence[Identity]) -> list[str]:
+    """Values read with low confidence that no holding identity vouches for: named, to be looked at."""
+    values = {c.key: c.value for c in cells}
+    confirmed = {k for e in evaluate(values, identities) if e.passed for k in e.identity.cells}
+    return [
+        f"{_name(c)}: OCR read {c.raw!r} with confidence {c.confidence}, and no identity confirms it"
+        for c in cells
+        if c.ocr
+        and c.value is not None
+        and not c.inferred
+        and c.confidence is not None
+        and c.confidence < UNCHECKED_BELOW
+        and c.key not in confirmed
+    ]
 
 
 def ocr_check_warnings(checks: Sequence[CheckResult], cells: Sequence[ReportCell]) -> list[str]:

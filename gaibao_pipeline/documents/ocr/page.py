@@ -32,7 +32,13 @@ from gaibao_pipeline.documents.ocr.raster import (
     skew_angle,
     to_gray,
 )
-from gaibao_pipeline.documents.ocr.readings import BLANK, joined, with_alternatives
+from gaibao_pipeline.documents.ocr.readings import (
+    BLANK,
+    UNREADABLE,
+    digits_for_symbols,
+    joined,
+    with_alternatives,
+)
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
 from gaibao_pipeline.documents.pdf.tables import (
     PageTable,
@@ -50,7 +56,7 @@ MIN_INK = 0.6  # points², times scale²: less ink than this in a cell is a spec
 REREAD_BELOW = 0.97  # a value read with less confidence (or a digit with less) is read again
 REREAD_SCALE = 2.0  # the crop is enlarged this much for the second reading
 MARGIN = 0.35  # × the text height: white kept around a crop (the recogniser needs a margin)
-_NUMERIC = re.compile(r"^[^\u4e00-\u9fff]*\d[^\u4e00-\u9fff]*$")
+_VALUE_LIKE = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")  # no Chinese: a number, or a symbol a digit became
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +122,7 @@ class PictureStore:
 
 
 def _is_value(text: str) -> bool:
-    return bool(_NUMERIC.match(text.strip()))
+    return bool(_VALUE_LIKE.match(text.strip()))
 
 
 def _doubtful(reading: OcrReading) -> bool:
@@ -287,10 +293,11 @@ def ocr_image(
     for layout, cells in zip(layouts, per_cell, strict=True):
         table_cells: list[TableCell] = []
         sources: list[_Box | None] = []
-        for (row, col, rowspan, colspan), boxes, box in zip(layout.spans, cells, layout.boxes, strict=True):
-            boxes = [b for b in boxes if b.reading.text]
+        for (row, col, rowspan, colspan), inked, box in zip(layout.spans, cells, layout.boxes, strict=True):
+            boxes = [b for b in inked if b.reading.text]
             text = cell_text([_glyph(b, local) for b in boxes])
-            reading = joined(text, [b.reading for b in boxes])
+            # ink that reads as nothing is no blank: confidence 0 says it could not be read
+            reading = joined(text, [b.reading for b in boxes]) if boxes or not inked else UNREADABLE
             bbox = placement.to_points(local.to_pixels(box))
             cell = TableCell(row, col, rowspan, colspan, text, placement.page, bbox, ocr=reading)
             table_cells.append(cell)
@@ -300,6 +307,7 @@ def ocr_image(
         found.append((layout, table_cells, sources))
     again = reread(engine, clean, [(b.pixels, c.ocr or BLANK) for c, b in doubtful], budget)
     for (cell, _), reading in zip(doubtful, again, strict=True):
+        reading = digits_for_symbols(reading)
         cell.text, cell.ocr = reading.text, reading
     picture = store.add(clean, placement) if store is not None and layouts else None
     tables: list[PageTable] = []

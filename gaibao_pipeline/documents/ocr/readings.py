@@ -7,11 +7,13 @@ their text as the cell shows it, with the lowest of their confidences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from gaibao_pipeline.model import OcrReading
 
 BLANK = OcrReading("", 1.0)  # a cell without ink: certainly blank
+UNREADABLE = OcrReading("", 0.0)  # a cell with ink in which nothing could be read
 
 
 def joined(text: str, parts: Sequence[OcrReading]) -> OcrReading:
@@ -37,3 +39,26 @@ def with_alternatives(first: OcrReading, others: Sequence[OcrReading]) -> OcrRea
 
 def _bare(reading: OcrReading) -> OcrReading:
     return OcrReading(reading.text, reading.confidence, reading.char_confidences)
+
+
+_SYMBOL_ONLY = re.compile(
+    r"^[^\w\u4e00-\u9fff/\\\-—–－~～]+$"
+)  # no letter, digit, CJK or not-applicable mark
+_DIGITS = re.compile(r"^[+\-]?\d[\d.,]*$")
+
+
+def digits_for_symbols(reading: OcrReading) -> OcrReading:
+    """A cell read as a lone symbol (□, ○, ·) where a digit decoding exists: the digits, kept doubtful.
+
+    Such symbols are what a faint or blurred 0 or 1 turns into; a real mark that says "not
+    applicable" (/, —) is not one of them. The symbol stays as an alternative and the
+    confidence is the digits' own, low: the identities still check it.
+    """
+    if not _SYMBOL_ONLY.match(reading.text.strip()):
+        return reading
+    digits = [a for a in reading.alternatives if _DIGITS.match(a.text.strip())]
+    if not digits or len({a.text.strip() for a in digits}) > 1:
+        return reading  # no digit, or readings that disagree: the cell stays unread, and is reported
+    best = max(digits, key=lambda a: a.confidence)
+    others = [_bare(reading), *(a for a in reading.alternatives if a is not best)]
+    return OcrReading(best.text, best.confidence, best.char_confidences, tuple(others))
