@@ -538,7 +538,9 @@ def test_image_only_pdf_needs_ocr_when_ocr_is_off() -> None:
 
 
 def test_needs_ocr_says_how_to_install_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    missing = "the OCR engine could not be loaded (no module; install it with `pip install rapidocr-onnxruntime`)"
+    missing = (
+        "the OCR engine could not be loaded (no module; install it with `pip install rapidocr-onnxruntime`)"
+    )
     monkeypatch.setattr(ocr_session, "missing_reason", lambda: missing)
     monkeypatch.setattr(pdf_ocr, "find_tesseract", lambda: None)
     monkeypatch.setattr(shutil, "which", lambda name: None)  # no tesseract on the PATH

@@ -3,9 +3,9 @@
 `ocr_image` is the entry point every reader uses: a PDF for its image-only pages and the
 pictures on its text pages, DOCX and HTML for pasted pictures, and image files. The image
 is straightened; ruled tables are found from its rules (`raster`) and read cell by cell from
-the boxes the engine detects, each cell keeping its reading and confidence; what lies
-outside ruled tables becomes text lines, where tables without rules are rebuilt by the
-parser from the rows of values. A value read with doubt is read again at a higher scale,
+the boxes the engine detects, each cell keeping its reading and confidence; outside them,
+rows of values become tables by their columns (`columns`) and the rest text lines. A value
+read with doubt is read again at a higher scale,
 and the page's images are kept (`PictureStore`) so that values the identities reject can be
 read again once the document is parsed.
 """
@@ -15,12 +15,13 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from gaibao_pipeline.documents.ocr.columns import TextBox, borderless_tables
 from gaibao_pipeline.documents.ocr.engine import Gray, OcrError, PixelBox, RapidEngine
 from gaibao_pipeline.documents.ocr.raster import (
     MIN_TABLE_WIDTH,
@@ -56,6 +57,7 @@ MIN_INK = 0.6  # points², times scale²: less ink than this in a cell is a spec
 REREAD_BELOW = 0.97  # a value read with less confidence (or a digit with less) is read again
 REREAD_SCALE = 2.0  # the crop is enlarged this much for the second reading
 MARGIN = 0.35  # × the text height: white kept around a crop (the recogniser needs a margin)
+MIN_TEXT_CONFIDENCE = 0.3  # text outside tables read with less confidence is noise (a stamp, a smudge)
 _VALUE_LIKE = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")  # no Chinese: a number, or a symbol a digit became
 
 
@@ -126,8 +128,10 @@ def _is_value(text: str) -> bool:
 
 
 def _doubtful(reading: OcrReading) -> bool:
-    low = reading.confidence < REREAD_BELOW
-    return _is_value(reading.text) and (low or any(c < REREAD_BELOW for c in reading.char_confidences))
+    if not _is_value(reading.text):
+        return False
+    low = reading.confidence < REREAD_BELOW or any(c < REREAD_BELOW for c in reading.char_confidences)
+    return low or not any(ch.isdigit() for ch in reading.text)
 
 
 def _crop(gray: Gray, box: PixelBox, margin: float = MARGIN) -> Gray:
@@ -225,10 +229,13 @@ def _table_boxes(
                 px0, ptop, px1, pbottom = placement.to_points(piece)
                 index = layout.cell_at((px0 + px1) / 2, (ptop + pbottom) / 2)
                 if index is not None and has_ink(gray, piece, 3):
-                    cells[index].append(_Box(piece))
+                    left, upper, right, lower = layout.boxes[index]
+                    inset = CELL_INSET
+                    inside = placement.to_pixels((left + inset, upper + inset, right - inset, lower - inset))
+                    cells[index].append(_Box(_grown(gray, piece, inside)))
             break
         else:
-            outside.append(_Box(box))
+            outside.append(_Box(_grown(gray, box)))
     min_ink = max(int(MIN_INK * placement.scale**2), 4)
     inset = CELL_INSET
     for layout, cells in zip(layouts, per_cell, strict=True):
@@ -239,6 +246,26 @@ def _table_boxes(
             if has_ink(gray, inner, min_ink) and (tight := ink_bounds(gray, inner)) is not None:
                 cells[index].append(_Box(tight))  # the detector missed it: read the ink itself
     return per_cell, outside
+
+
+def _grown(gray: Gray, box: PixelBox, limit: PixelBox | None = None) -> PixelBox:
+    """The box grown to the ink it cuts through: the detector's box of a lone 0 may clip its
+    top, and a clipped 0 reads as U. Growth stays within a third of the box's height (and
+    within `limit`, a cell's inside), short of the neighbouring lines."""
+    x0, top, x1, bottom = box
+    reach = max((bottom - top) // 3, 2)
+    region = (x0 - reach, top - reach, x1 + reach, bottom + reach)
+    if limit is not None:
+        region = (
+            max(region[0], limit[0]),
+            max(region[1], limit[1]),
+            min(region[2], limit[2]),
+            min(region[3], limit[3]),
+        )
+    ink = ink_bounds(gray, region)
+    if ink is None:
+        return box
+    return (min(x0, ink[0]), min(top, ink[1]), max(x1, ink[2]), max(bottom, ink[3]))
 
 
 def _line_crop(gray: Gray, box: PixelBox) -> Gray:
@@ -258,6 +285,54 @@ def _glyph(box: _Box, placement: Placement) -> Glyph:
     return Glyph(box.reading.text, *placement.to_points(box.pixels))
 
 
+def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[_Box], deadline: float) -> None:
+    """Values read with doubt (or as letters) read again, enlarged; every reading kept."""
+    doubtful = [b for b in boxes if b.reading.text and _doubtful(b.reading)]
+    again = reread(engine, gray, [(b.pixels, b.reading) for b in doubtful], deadline)
+    for box, reading in zip(doubtful, again, strict=True):
+        box.reading = digits_for_symbols(reading)
+
+
+def _ruled_tables(
+    layouts: list[TableLayout],
+    per_cell: list[list[list[_Box]]],
+    placement: Placement,
+    remember: Callable[[BBox, str, PixelBox], None],
+) -> list[PageTable]:
+    """The ruled tables with each cell's text and reading; single-box cells remembered."""
+    local = Placement(placement.scale)
+    tables: list[PageTable] = []
+    for layout, cells in zip(layouts, per_cell, strict=True):
+        table_cells: list[TableCell] = []
+        for (row, col, rowspan, colspan), inked, box in zip(layout.spans, cells, layout.boxes, strict=True):
+            boxes = [b for b in inked if b.reading.text]
+            text = cell_text([_glyph(b, local) for b in boxes])
+            # ink that reads as nothing is no blank: confidence 0 says it could not be read
+            reading = joined(text, [b.reading for b in boxes]) if boxes or not inked else UNREADABLE
+            bbox = placement.to_points(local.to_pixels(box))
+            table_cells.append(TableCell(row, col, rowspan, colspan, text, placement.page, bbox, ocr=reading))
+            if len(boxes) == 1:
+                remember(bbox, text, boxes[0].pixels)
+        if any(c.text for c in table_cells):
+            table_cells.sort(key=lambda c: (c.row, c.col))
+            bbox = placement.to_points(local.to_pixels(layout.bbox))
+            xs = [placement.left + x for x in layout.xs]
+            tables.append(PageTable(placement.page, bbox, xs, table_cells, [placement.page]))
+    return tables
+
+
+def _layouts(straight: Gray, scale: float) -> tuple[list[TableLayout], Gray]:
+    """The ruled tables' layouts (in the image's points) and the image with their rules erased."""
+    rules = find_rules(straight, scale)
+    edges = close_open_ends([r.edge for r in rules]) if rules else []
+    layouts = [
+        layout
+        for layout in table_layouts(table_cell_boxes(edges) if edges else [])
+        if layout.bbox[2] - layout.bbox[0] >= MIN_TABLE_WIDTH
+    ]
+    return layouts, erase_rules(straight, rules, layouts, scale)
+
+
 def ocr_image(
     image: np.ndarray,
     placement: Placement,
@@ -266,60 +341,31 @@ def ocr_image(
     deadline: float | None = None,
     store: PictureStore | None = None,
 ) -> OcrPage:
-    """Read an image: straighten it, find its ruled tables, recognise every text box."""
+    """Read an image: straighten it, find its tables (ruled, or rows of values), read every box."""
     started = time.monotonic()
     budget = deadline if deadline is not None else started + 3600.0
     gray = to_gray(image)
     angle = skew_angle(gray)
-    straight = rotate(gray, angle)
-    local = Placement(placement.scale)  # the cell finder works in the image's own points
-    rules = find_rules(straight, placement.scale)
-    edges = close_open_ends([r.edge for r in rules]) if rules else []
-    layouts = [
-        layout
-        for layout in table_layouts(table_cell_boxes(edges) if edges else [])
-        if layout.bbox[2] - layout.bbox[0] >= MIN_TABLE_WIDTH
-    ]
-    clean = erase_rules(straight, rules, layouts, placement.scale)
+    layouts, clean = _layouts(rotate(gray, angle), placement.scale)
     if time.monotonic() > budget:
         raise OcrError("the page took longer than its OCR time budget")
-    detected = engine.detect(clean)
-    per_cell, outside = _table_boxes(clean, detected, layouts, local)
-    everything = [b for cells in per_cell for boxes in cells for b in boxes] + outside
-    everything = [b for b in everything if b.pixels[2] > b.pixels[0] and b.pixels[3] > b.pixels[1]]
-    _recognise(engine, clean, everything, budget)
-    found: list[tuple[TableLayout, list[TableCell], list[_Box | None]]] = []
-    doubtful: list[tuple[TableCell, _Box]] = []
-    for layout, cells in zip(layouts, per_cell, strict=True):
-        table_cells: list[TableCell] = []
-        sources: list[_Box | None] = []
-        for (row, col, rowspan, colspan), inked, box in zip(layout.spans, cells, layout.boxes, strict=True):
-            boxes = [b for b in inked if b.reading.text]
-            text = cell_text([_glyph(b, local) for b in boxes])
-            # ink that reads as nothing is no blank: confidence 0 says it could not be read
-            reading = joined(text, [b.reading for b in boxes]) if boxes or not inked else UNREADABLE
-            bbox = placement.to_points(local.to_pixels(box))
-            cell = TableCell(row, col, rowspan, colspan, text, placement.page, bbox, ocr=reading)
-            table_cells.append(cell)
-            sources.append(boxes[0] if len(boxes) == 1 else None)
-            if len(boxes) == 1 and _doubtful(reading):
-                doubtful.append((cell, boxes[0]))
-        found.append((layout, table_cells, sources))
-    again = reread(engine, clean, [(b.pixels, c.ocr or BLANK) for c, b in doubtful], budget)
-    for (cell, _), reading in zip(doubtful, again, strict=True):
-        reading = digits_for_symbols(reading)
-        cell.text, cell.ocr = reading.text, reading
-    picture = store.add(clean, placement) if store is not None and layouts else None
-    tables: list[PageTable] = []
-    for layout, table_cells, sources in found:
-        for cell, source in zip(table_cells, sources, strict=True):
-            if picture is not None and store is not None and source is not None:
-                store.remember(picture, placement.page, cell.bbox, cell.text, source.pixels)
-        if any(c.text for c in table_cells):
-            table_cells.sort(key=lambda c: (c.row, c.col))
-            bbox = placement.to_points(local.to_pixels(layout.bbox))
-            xs = [placement.left + x for x in layout.xs]
-            tables.append(PageTable(placement.page, bbox, xs, table_cells, [placement.page]))
-    tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
-    glyphs = [_glyph(b, placement) for b in outside if b.reading.text and b.reading.confidence >= 0.3]
-    return OcrPage(build_lines(glyphs), tables, angle, time.monotonic() - started)
+    per_cell, outside = _table_boxes(clean, engine.detect(clean), layouts, Placement(placement.scale))
+    in_tables = [b for cells in per_cell for boxes in cells for b in boxes]
+    _recognise(engine, clean, in_tables + outside, budget)
+    _reread_doubtful(engine, clean, in_tables + outside, budget)
+    picture = store.add(clean, placement) if store is not None else None
+
+    def remember(bbox: BBox, text: str, pixels: PixelBox) -> None:
+        if store is not None and picture is not None:
+            store.remember(picture, placement.page, bbox, text, pixels)
+
+    tables = _ruled_tables(layouts, per_cell, placement, remember)
+    boxes = [
+        TextBox(b.reading.text, placement.to_points(b.pixels), b.reading)
+        for b in outside
+        if b.reading.text and b.reading.confidence >= MIN_TEXT_CONFIDENCE
+    ]
+    unruled, rest = borderless_tables(boxes, placement.page)
+    tables = sorted([*tables, *unruled], key=lambda t: (t.bbox[1], t.bbox[0]))
+    lines = build_lines([Glyph(b.text, *b.bbox) for b in rest])
+    return OcrPage(lines, tables, angle, time.monotonic() - started)

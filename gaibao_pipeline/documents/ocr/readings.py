@@ -41,18 +41,18 @@ def _bare(reading: OcrReading) -> OcrReading:
     return OcrReading(reading.text, reading.confidence, reading.char_confidences)
 
 
-_SYMBOL_ONLY = re.compile(
-    r"^[^\w\u4e00-\u9fff/\\\-—–－~～]+$"
-)  # no letter, digit, CJK or not-applicable mark
+# no digit, no CJK, no not-applicable mark: letters and symbols only (O, U, l, □, ○, ·)
+_SYMBOL_ONLY = re.compile(r"^[^\d\u4e00-\u9fff/\\\-—–－~～]+$")
 _DIGITS = re.compile(r"^[+\-]?\d[\d.,]*$")
 
 
 def digits_for_symbols(reading: OcrReading) -> OcrReading:
-    """A cell read as a lone symbol (□, ○, ·) where a digit decoding exists: the digits, kept doubtful.
+    """A cell read as letters or symbols (O, U, □, ·) where digit decodings agree: the digits.
 
-    Such symbols are what a faint or blurred 0 or 1 turns into; a real mark that says "not
-    applicable" (/, —) is not one of them. The symbol stays as an alternative and the
-    confidence is the digits' own, low: the identities still check it.
+    Table cells of a report hold no Latin letters; such readings are what a faint or blurred
+    0 or 1 turns into. A real mark that says "not applicable" (/, —) is not one of them. The
+    symbol stays as an alternative and the confidence is the digits' own, low: the
+    identities still check it.
     """
     if not _SYMBOL_ONLY.match(reading.text.strip()):
         return reading

@@ -23,7 +23,9 @@ class ScanStyle:
     quality: int  # JPEG quality
 
 
-def page_picture(source: bytes, index: int, style: ScanStyle, smudge: list[BBox] | None = None) -> Image.Image:
+def page_picture(
+    source: bytes, index: int, style: ScanStyle, smudge: list[BBox] | None = None
+) -> Image.Image:
     """One page as the scanner saw it: grey, turned, blurred; `smudge` boxes (points) inked over."""
     document = pdfium.PdfDocument(source)
     try:
@@ -52,7 +54,9 @@ def jpeg(picture: Image.Image, quality: int) -> bytes:
     return out.getvalue()
 
 
-def scan_pdf(source: bytes, pages: list[int], style: ScanStyle, smudge: dict[int, list[BBox]] | None = None) -> bytes:
+def scan_pdf(
+    source: bytes, pages: list[int], style: ScanStyle, smudge: dict[int, list[BBox]] | None = None
+) -> bytes:
     """An image-only PDF of some pages of `source`, one JPEG per page at the page's size."""
     original = pdfium.PdfDocument(source)
     sizes = [original[i].get_size() for i in pages]
