@@ -26,8 +26,8 @@ def test_a_scanned_report_loads_every_cell_marked_ocr_with_its_confidence(db: En
     )
     with db.connect() as conn:
         for table in (cells_t2, cells_t3, cells_t4):
-            rows = conn.execute(sa.select(table.c.ocr, table.c.ocr_confidence, table.c.raw)).all()
-            read = [r for r in rows if r.raw is not None]
+            rows = conn.execute(sa.select(table.c.ocr, table.c.ocr_confidence, table.c.raw_text)).all()
+            read = [r for r in rows if r.raw_text is not None]
             assert read and all(r.ocr for r in read), table.name
             assert all(r.ocr_confidence is not None and 0 <= r.ocr_confidence <= 1 for r in read), table.name
         weakest = conn.execute(

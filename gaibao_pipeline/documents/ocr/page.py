@@ -54,9 +54,10 @@ from gaibao_pipeline.model import BBox, OcrReading
 
 CELL_INSET = 1.2  # points cut from each side of a cell, so its borders are not read
 MIN_INK = 0.6  # points², times scale²: less ink than this in a cell is a speck, not text
-REREAD_BELOW = 0.97  # a value read with less confidence (or a digit with less) is read again
+REREAD_BELOW = 0.9  # a value read with less confidence (or a digit with less) is read again
 REREAD_SCALE = 2.0  # the crop is enlarged this much for the second reading
 MARGIN = 0.35  # × the text height: white kept around a crop (the recogniser needs a margin)
+FAINT_INK = 180  # grey level below which a pixel may be a thin stroke blurred by the scan
 MIN_TEXT_CONFIDENCE = 0.3  # text outside tables read with less confidence is noise (a stamp, a smudge)
 _VALUE_LIKE = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")  # no Chinese: a number, or a symbol a digit became
 
@@ -248,11 +249,33 @@ def _table_boxes(
     return per_cell, outside
 
 
+def _with_leading_ink(gray: Gray, box: PixelBox, limit: PixelBox | None) -> PixelBox:
+    """The box widened leftwards over ink that continues its line: the detector often leaves
+    out a line's first characters when they are thin strokes (一、 二、 三、 of a heading)."""
+    x0, top, x1, bottom = box
+    height = bottom - top
+    floor = max(limit[0] if limit is not None else 0, x0 - 2 * height, 0)
+    band = gray[max(top, 0) : max(bottom, 1), floor:x0] < FAINT_INK
+    if band.size == 0:
+        return box
+    inked = band.sum(axis=0) >= 2  # a column with a stroke, not a speck
+    gap_allowed = max(height * 4 // 5, 2)
+    left, gap = x0, 0
+    for column in range(x0 - floor - 1, -1, -1):
+        if inked[column]:
+            left, gap = floor + column, 0
+        else:
+            gap += 1
+            if gap > gap_allowed:
+                break
+    return (left, top, x1, bottom)
+
+
 def _grown(gray: Gray, box: PixelBox, limit: PixelBox | None = None) -> PixelBox:
     """The box grown to the ink it cuts through: the detector's box of a lone 0 may clip its
     top, and a clipped 0 reads as U. Growth stays within a third of the box's height (and
     within `limit`, a cell's inside), short of the neighbouring lines."""
-    x0, top, x1, bottom = box
+    x0, top, x1, bottom = _with_leading_ink(gray, box, limit)
     reach = max((bottom - top) // 3, 2)
     region = (x0 - reach, top - reach, x1 + reach, bottom + reach)
     if limit is not None:
@@ -288,7 +311,10 @@ def _glyph(box: _Box, placement: Placement) -> Glyph:
 def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[_Box], deadline: float) -> None:
     """Values read with doubt (or as letters) read again, enlarged; every reading kept."""
     doubtful = [b for b in boxes if b.reading.text and _doubtful(b.reading)]
-    again = reread(engine, gray, [(b.pixels, b.reading) for b in doubtful], deadline)
+    try:
+        again = reread(engine, gray, [(b.pixels, b.reading) for b in doubtful], deadline)
+    except OcrError:
+        return  # out of time: the first readings stand, and the identities check them
     for box, reading in zip(doubtful, again, strict=True):
         box.reading = digits_for_symbols(reading)
 

@@ -19,7 +19,7 @@ ON = frozenset({"1", "on", "yes", "true", "auto"})
 OFF = frozenset({"0", "off", "no", "false"})
 ENGINES: tuple[Engine, ...] = ("rapidocr", "tesseract")
 
-DEFAULT_SECONDS_PER_PAGE = 60.0
+DEFAULT_SECONDS_PER_PAGE = 120.0  # ~10 s of CPU a page; room for a machine shared with other work
 DEFAULT_MAX_PAGES = 50
 DEFAULT_THREADS = 1  # one per worker process: the pool already uses every core
 

@@ -11,7 +11,7 @@ import pytest
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.parse import parse_bytes
 from tests.conftest import load_golden, parsed_golden
-from tests.documents.ocr.conftest import STYLES, scanned_report, source_pdf
+from tests.documents.ocr.conftest import OCR_LIMITS, STYLES, scanned_report, source_pdf
 from tests.documents.ocr.scans import ScanStyle, scan_pdf
 from tests.golden import same_value
 
@@ -77,7 +77,9 @@ def test_a_value_that_cannot_be_read_fails_a_check_and_is_named() -> None:
     page = cell.where.page - 1
     blot = (x0 + 3, top + 3, x1 - 3, bottom - 3)
     style = ScanStyle(dpi=150, angle=0.8, blur=0.6, quality=70)
-    report = parse_bytes(scan_pdf(source_pdf(), [page], style, smudge={page: [blot]}), "blotted.pdf")
+    report = parse_bytes(
+        scan_pdf(source_pdf(), [page], style, smudge={page: [blot]}), "blotted.pdf", OCR_LIMITS
+    )
     got = report.cell_map()[key]
     if same_value(got.value, 21):
         return  # read through the blot: right, nothing to say
