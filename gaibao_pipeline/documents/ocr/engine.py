@@ -11,7 +11,6 @@ can hold.
 from __future__ import annotations
 
 import functools
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,13 +19,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from gaibao_pipeline.documents.ocr.readings import CONFIDENT, adds_marks, looks_like_value
 from gaibao_pipeline.model import OcrReading
 
 Gray = npt.NDArray[np.uint8]
 PixelBox = tuple[int, int, int, int]  # x0, top, x1, bottom in pixels (x1, bottom exclusive)
 
 INSTALL_HINT = 'pip install "rapidocr-onnxruntime>=1.4,<1.5"'
-_NUMBERISH = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")  # no Chinese: a value, maybe misread
 BATCH = 8  # crops recognised in one call; similar widths are batched together
 NUMBER_CHARS = "0123456789.-+"
 
@@ -122,12 +121,20 @@ class RapidEngine:
             probabilities = models.recognizer.session(np.concatenate(tensors).astype(np.float32))[0]
             for i, steps in zip(batch, probabilities, strict=True):
                 plain = _decode(steps, models, numbers_only=False)
-                if plain.text and _NUMBERISH.match(plain.text):
-                    digits = _decode(steps, models, numbers_only=True)
-                    if digits.text and digits.text != plain.text:
-                        plain = OcrReading(plain.text, plain.confidence, plain.char_confidences, (digits,))
+                if plain.text and looks_like_value(plain.text):
+                    plain = _with_digits(plain, _decode(steps, models, numbers_only=True))
                 readings[i] = plain
         return readings
+
+
+def _with_digits(plain: OcrReading, digits: OcrReading) -> OcrReading:
+    """The plain reading with the digits-only one as its alternative, or first when it only adds
+    characters of a number the plain reading let go (the minus sign of -20, read as a space)."""
+    if not digits.text or digits.text == plain.text:
+        return plain
+    if digits.confidence >= CONFIDENT and adds_marks(digits.text, plain.text.replace(" ", "")):
+        return OcrReading(digits.text, digits.confidence, digits.char_confidences, (plain,))
+    return OcrReading(plain.text, plain.confidence, plain.char_confidences, (digits,))
 
 
 def _decode(steps: npt.NDArray[np.float32], models: _Loaded, numbers_only: bool) -> OcrReading:

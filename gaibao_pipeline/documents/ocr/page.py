@@ -13,7 +13,6 @@ read again once the document is parsed.
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from gaibao_pipeline.documents.ocr.readings import (
     UNREADABLE,
     digits_for_symbols,
     joined,
+    looks_like_value,
     with_alternatives,
 )
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
@@ -53,13 +53,13 @@ from gaibao_pipeline.documents.pdf.text import TextLine, build_lines, cell_text
 from gaibao_pipeline.model import BBox, OcrReading
 
 CELL_INSET = 1.2  # points cut from each side of a cell, so its borders are not read
+GROW_INSET = 0.5  # points: a box grown to its ink stops this far inside the cell's border
 MIN_INK = 0.6  # points², times scale²: less ink than this in a cell is a speck, not text
 REREAD_BELOW = 0.9  # a value read with less confidence (or a digit with less) is read again
 REREAD_SCALE = 2.0  # the crop is enlarged this much for the second reading
 MARGIN = 0.35  # × the text height: white kept around a crop (the recogniser needs a margin)
 FAINT_INK = 180  # grey level below which a pixel may be a thin stroke blurred by the scan
 MIN_TEXT_CONFIDENCE = 0.3  # text outside tables read with less confidence is noise (a stamp, a smudge)
-_VALUE_LIKE = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")  # no Chinese: a number, or a symbol a digit became
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ class PictureStore:
 
 
 def _is_value(text: str) -> bool:
-    return bool(_VALUE_LIKE.match(text.strip()))
+    return looks_like_value(text)
 
 
 def _doubtful(reading: OcrReading) -> bool:
@@ -148,7 +148,7 @@ def _crop(gray: Gray, box: PixelBox, margin: float = MARGIN) -> Gray:
 
 def _enlarged(gray: Gray, box: PixelBox, scale: float, binarise: bool) -> list[Gray]:
     """The value's ink with a wide margin, enlarged (and binarised): what a second reading sees."""
-    tight = ink_bounds(gray, box) or box
+    tight = ink_bounds(gray, box, FAINT_INK) or box  # faint: a blurred minus sign is part of the value
     crop = _crop(gray, tight, margin=0.6)
     large = np.asarray(
         cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC), dtype=np.uint8
@@ -231,7 +231,7 @@ def _table_boxes(
                 index = layout.cell_at((px0 + px1) / 2, (ptop + pbottom) / 2)
                 if index is not None and has_ink(gray, piece, 3):
                     left, upper, right, lower = layout.boxes[index]
-                    inset = CELL_INSET
+                    inset = GROW_INSET  # a value set close to its border (a minus sign) stays whole
                     inside = placement.to_pixels((left + inset, upper + inset, right - inset, lower - inset))
                     cells[index].append(_Box(_grown(gray, piece, inside)))
             break

@@ -25,6 +25,7 @@ SKEW_SIDE = 1000  # pixels: the long side of the copy the angle is searched on
 MIN_RULE = 20.0  # points: straight runs of ink shorter than this are strokes of characters
 MAX_RULE_THICKNESS = 4.0  # points: thicker straight runs are filled areas, not rules
 MIN_TABLE_WIDTH = 60.0  # points: a smaller grid is a character such as 田, not a table
+PAD = 2  # pixels around a rule's run painted with it: its anti-aliased, blurred edges
 SNAP_POINTS = 3.0  # points: a run this close to a table boundary is that boundary
 
 
@@ -129,7 +130,6 @@ def erase_rules(gray: Gray, rules: Sequence[Rule], layouts: Sequence[TableLayout
     """
     clean = gray.copy()
     near = SNAP_POINTS
-    ink = gray < 160
     for rule in rules:
         edge = rule.edge
         for layout in layouts:
@@ -143,12 +143,9 @@ def erase_rules(gray: Gray, rules: Sequence[Rule], layouts: Sequence[TableLayout
                     x0 - near <= edge["x0"] <= x1 + near and edge["top"] < bottom and edge["bottom"] > top
                 )
             if on_boundary and inside:
+                # the run and its blurred edges, all of it: a grey edge left behind reads as 1
                 px0, ptop, px1, pbottom = rule.pixels
-                pad = 2
-                rows = slice(max(ptop - pad, 0), pbottom + pad)
-                cols = slice(max(px0 - pad, 0), px1 + pad)
-                region = clean[rows, cols]
-                region[ink[rows, cols]] = 255
+                clean[max(ptop - PAD, 0) : pbottom + PAD, max(px0 - PAD, 0) : px1 + PAD] = 255
                 break
     return clean
 
@@ -160,18 +157,16 @@ def has_ink(gray: Gray, box: tuple[int, int, int, int], min_pixels: int) -> bool
     return crop.size > 0 and int((crop < 128).sum()) >= min_pixels
 
 
-def ink_bounds(gray: Gray, box: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
-    """The tight box of the dark pixels inside `box`, or None when it has none."""
+def ink_bounds(
+    gray: Gray, box: tuple[int, int, int, int], dark: int = 128
+) -> tuple[int, int, int, int] | None:
+    """The tight box of the pixels darker than `dark` inside `box`, or None when it has none."""
     x0, top, x1, bottom = box
-    crop = gray[max(top, 0) : bottom, max(x0, 0) : x1]
+    left, upper = max(x0, 0), max(top, 0)
+    crop = gray[upper:bottom, left:x1]
     if crop.size == 0:
         return None
-    ys, xs = np.nonzero(crop < 128)
+    ys, xs = np.nonzero(crop < dark)
     if len(xs) == 0:
         return None
-    return (
-        max(x0, 0) + int(xs.min()),
-        max(top, 0) + int(ys.min()),
-        max(x0, 0) + int(xs.max()) + 1,
-        max(top, 0) + int(ys.max()) + 1,
-    )
+    return (left + int(xs.min()), upper + int(ys.min()), left + int(xs.max()) + 1, upper + int(ys.max()) + 1)

@@ -12,8 +12,22 @@ from collections.abc import Sequence
 
 from gaibao_pipeline.model import OcrReading
 
+# Chinese characters a lone digit is read as (一 for a serif 1, 〇 or 口 for 0): alone in a
+# cell they are read as a value could be, never taken for a label
+DIGIT_LOOKALIKES = frozenset({"一", "丨", "〇", "口", "囗"})
+_NO_CHINESE = re.compile(r"^[^\u4e00-\u9fff]{1,16}$")
+
+MARKS = frozenset("-+.")  # the thin characters of a number a reading may drop
+CONFIDENT = 0.9  # a reading this sure of itself may stand for a more confident one that dropped a mark
+
 BLANK = OcrReading("", 1.0)  # a cell without ink: certainly blank
 UNREADABLE = OcrReading("", 0.0)  # a cell with ink in which nothing could be read
+
+
+def looks_like_value(text: str) -> bool:
+    """No Chinese (a number, or letters and symbols a digit became), or a lone digit look-alike."""
+    stripped = text.strip()
+    return bool(_NO_CHINESE.match(stripped)) or stripped in DIGIT_LOOKALIKES
 
 
 def joined(text: str, parts: Sequence[OcrReading]) -> OcrReading:
@@ -30,11 +44,29 @@ def with_alternatives(first: OcrReading, others: Sequence[OcrReading]) -> OcrRea
     """The most confident of the readings, keeping the differing others as its alternatives."""
     everyone = [_bare(first), *(_bare(r) for r in first.alternatives), *(_bare(r) for r in others)]
     best = max(everyone, key=lambda r: r.confidence)
+    # a reading that only adds a sign or a decimal point to the best one saw a stroke the best
+    # one let go (its confidence never counted the dropped minus): it is taken when sure enough
+    signed = [r for r in everyone if r.confidence >= CONFIDENT and adds_marks(r.text, best.text)]
+    if signed:
+        best = max(signed, key=lambda r: r.confidence)
     kept: dict[str, OcrReading] = {}
     for reading in everyone:
         if reading.text != best.text and reading.text not in kept:
             kept[reading.text] = reading
     return OcrReading(best.text, best.confidence, best.char_confidences, tuple(kept.values()))
+
+
+def adds_marks(longer: str, shorter: str) -> bool:
+    """True when `longer` is `shorter` with one or more of - + . added."""
+    if len(longer) <= len(shorter):
+        return False
+    rest = iter(longer)
+    if not all(ch in rest for ch in shorter):
+        return False
+    extra = list(longer)
+    for ch in shorter:
+        extra.remove(ch)
+    return set(extra) <= MARKS
 
 
 def _bare(reading: OcrReading) -> OcrReading:
@@ -54,7 +86,8 @@ def digits_for_symbols(reading: OcrReading) -> OcrReading:
     symbol stays as an alternative and the confidence is the digits' own, low: the
     identities still check it.
     """
-    if not _SYMBOL_ONLY.match(reading.text.strip()):
+    text = reading.text.strip()
+    if not _SYMBOL_ONLY.match(text) and text not in DIGIT_LOOKALIKES:
         return reading
     digits = [a for a in reading.alternatives if _DIGITS.match(a.text.strip())]
     if not digits or len({a.text.strip() for a in digits}) > 1:
