@@ -144,6 +144,48 @@ def _one_doubtful_digit(reading: OcrReading, read: Number, wanted: Number) -> bo
     return reading.char_confidences[position] < DOUBTFUL_DIGIT or others_say
 
 
+def _fill_unreadable(
+    cells: dict[CellKey, ReportCell], identities: Sequence[Identity], notes: list[str]
+) -> None:
+    """A cell whose ink could not be read, where an identity with every other cell read pins it.
+
+    The pinned value is taken as read when one of the cell's other readings says it, else as
+    inferred; either way the warning says so. A total left unreadable is no total left blank.
+    """
+    values = {key: cell.value for key, cell in cells.items()}
+    for key, cell in cells.items():
+        reading = _reading(cell)
+        if reading is None or cell.value is not None or reading.confidence > 0.0:
+            continue
+        pinned: set[Number] = set()
+        for identity in identities:
+            others = [k for k in identity.cells if k != key]
+            if key in identity.cells and all(values.get(k) is not None for k in others):
+                wanted = _pinned(identity, key, values)
+                if wanted is not None and float(wanted).is_integer() and wanted >= 0:
+                    pinned.add(int(wanted))
+        if len(pinned) != 1:
+            continue  # nothing pins it, or the identities disagree: it stays blank, and is named
+        (wanted,) = pinned
+        trial = {**values, key: wanted}
+        if not _holds_what_held(values, trial, identities):
+            continue
+        said = next((alt for alt in reading.alternatives if _value(alt.text) == wanted), None)
+        if said is not None:
+            cell.raw, cell.confidence = said.text, round(said.confidence, 4)
+            notes.append(
+                f"{_name(cell)}: unreadable at first; its reading {said.text!r} is the one the identities pin"
+            )
+        else:
+            cell.inferred = True
+            cell.note = "OCR could not read this cell; the identities pin its value"
+            notes.append(
+                f"{_name(cell)}: OCR could not read the cell; the identities pin it to {wanted}: inferred"
+            )
+        cell.value = wanted
+        values[key] = wanted
+
+
 def _infer_digits(cells: dict[CellKey, ReportCell], identities: Sequence[Identity], notes: list[str]) -> None:
     values = {key: cell.value for key, cell in cells.items()}
     for identity in _failing(values, identities):
@@ -177,18 +219,20 @@ def _infer_digits(cells: dict[CellKey, ReportCell], identities: Sequence[Identit
 def repair_ocr_cells(cells: Sequence[ReportCell], identities: Sequence[Identity]) -> list[str]:
     """Mark OCR cells, and let the identities choose or correct their readings; the warnings."""
     mark_ocr(cells)
-    notes = [
+    if not any(c.ocr for c in cells):
+        return []
+    by_key = {c.key: c for c in cells}
+    notes: list[str] = []
+    _choose_alternatives(by_key, identities, notes)
+    _infer_digits(by_key, identities, notes)
+    _fill_unreadable(by_key, identities, notes)
+    unread = [
         f"{_name(c)}: the image shows ink in this cell but OCR could not read it (confidence 0); "
         "it is blank here"
         for c in cells
-        if c.ocr and c.value is None and c.confidence == 0.0
+        if c.ocr and c.value is None and c.confidence == 0.0 and not c.inferred
     ]
-    if not any(c.ocr for c in cells):
-        return notes
-    by_key = {c.key: c for c in cells}
-    _choose_alternatives(by_key, identities, notes)
-    _infer_digits(by_key, identities, notes)
-    return notes + _unconfirmed(cells, identities)
+    return notes + unread + _unconfirmed(cells, identities)
 
 
 def _unconfirmed(cells: Sequence[ReportCell], identities: Sequence[Identity]) -> list[str]:

@@ -92,11 +92,34 @@ def test_a_doubtful_digit_that_would_need_two_changes_is_not_inferred() -> None:
     assert by_col(cells)["total"].value == 0 and not by_col(cells)["total"].inferred
 
 
-def test_ink_that_could_not_be_read_is_named() -> None:
-    cells = review_row("1", "0", "0", "0", read("1"))
-    cells[1].value, cells[1].raw = None, ""
-    cells[1].where = Provenance(page=4, bbox=(0, 0, 1, 1), ocr=OcrReading("", 0.0))
+def unreadable(cells: list[ReportCell], index: int, *alternatives: str) -> None:
+    cells[index].value, cells[index].raw = None, ""
+    readings = tuple(OcrReading(a, 0.2, (0.2,)) for a in alternatives)
+    cells[index].where = Provenance(page=4, bbox=(0, 0, 1, 1), ocr=OcrReading("", 0.0, (), readings))
+
+
+def test_ink_that_could_not_be_read_is_pinned_by_an_identity() -> None:
+    cells = review_row("1", "0", "0", "0", read("3"))
+    unreadable(cells, 1)
     notes = repair_ocr_cells(cells, t4_identities())
+    assert by_col(cells)["corrected"].value == 2 and by_col(cells)["corrected"].inferred
+    assert any("t4 review corrected" in n and "pin it to 2: inferred" in n for n in notes)
+
+
+def test_an_unreadable_cell_takes_the_reading_the_identity_pins() -> None:
+    cells = review_row("1", "0", "0", "0", read("3"))
+    unreadable(cells, 1, "8", "2")
+    repair_ocr_cells(cells, t4_identities())
+    corrected = by_col(cells)["corrected"]
+    assert corrected.value == 2 and corrected.raw == "2" and not corrected.inferred
+
+
+def test_ink_nothing_pins_stays_blank_and_is_named() -> None:
+    cells = review_row("1", "0", "0", "0", read("3"))
+    unreadable(cells, 1)
+    unreadable(cells, 2)
+    notes = repair_ocr_cells(cells, t4_identities())
+    assert by_col(cells)["corrected"].value is None
     assert any("t4 review corrected" in n and "could not read it" in n for n in notes)
 
 

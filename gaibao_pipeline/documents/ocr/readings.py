@@ -79,19 +79,24 @@ _DIGITS = re.compile(r"^[+\-]?\d[\d.,]*$")
 
 
 def digits_for_symbols(reading: OcrReading) -> OcrReading:
-    """A cell read as letters or symbols (O, U, □, ·) where digit decodings agree: the digits.
+    """A cell read as letters or symbols (O, U, □, ■, ·): the digits when their readings agree,
+    else unreadable (confidence 0) with every reading kept as an alternative.
 
     Table cells of a report hold no Latin letters; such readings are what a faint or blurred
-    0 or 1 turns into. A real mark that says "not applicable" (/, —) is not one of them. The
-    symbol stays as an alternative and the confidence is the digits' own, low: the
-    identities still check it.
+    0 or 1 turns into. A real mark that says "not applicable" (/, —) is not one of them. A
+    symbol kept as the cell's text would read as a label and cost the parser its row; an
+    unreadable cell keeps its place, and the identities may pin it or choose among the
+    digit readings (`parsing.ocr_repair`).
     """
     text = reading.text.strip()
     if not _SYMBOL_ONLY.match(text) and text not in DIGIT_LOOKALIKES:
         return reading
     digits = [a for a in reading.alternatives if _DIGITS.match(a.text.strip())]
+    others = (_bare(reading), *(_bare(a) for a in reading.alternatives))
     if not digits or len({a.text.strip() for a in digits}) > 1:
-        return reading  # no digit, or readings that disagree: the cell stays unread, and is reported
+        if text in DIGIT_LOOKALIKES and not digits:
+            return reading  # 一 with no digit reading at all: a dash, as printed
+        return OcrReading("", 0.0, (), others)
     best = max(digits, key=lambda a: a.confidence)
-    others = [_bare(reading), *(a for a in reading.alternatives if a is not best)]
-    return OcrReading(best.text, best.confidence, best.char_confidences, tuple(others))
+    rest = tuple(a for a in others if a.text != best.text)
+    return OcrReading(best.text, best.confidence, best.char_confidences, rest)
