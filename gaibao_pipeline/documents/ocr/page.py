@@ -3,16 +3,15 @@
 `ocr_image` is the entry point every reader uses: a PDF for its image-only pages and the
 pictures on its text pages, DOCX and HTML for pasted pictures, and image files. The image
 is straightened; ruled tables are found from its rules (`raster`) and read cell by cell from
-the boxes the engine detects, each cell keeping its reading and confidence; outside them,
-rows of values become tables by their columns (`columns`) and the rest text lines. A value
-read with doubt is read again at a higher scale,
-and the page's images are kept (`PictureStore`) so that values the identities reject can be
-read again once the document is parsed.
+the boxes the engine detects (`boxes`), each cell keeping its reading and confidence;
+outside them, rows of values become tables by their columns (`columns`) and the rest text
+lines. A value read with doubt is read again at a higher scale, and the page's images are
+kept (`PictureStore`) so that values the identities reject can be read again once the
+document is parsed.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,20 +19,19 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from gaibao_pipeline.documents.ocr.boxes import FAINT_INK, Box, Placement, boxes_per_cell
 from gaibao_pipeline.documents.ocr.columns import TextBox, borderless_tables
 from gaibao_pipeline.documents.ocr.engine import Gray, OcrError, PixelBox, RapidEngine
 from gaibao_pipeline.documents.ocr.raster import (
     MIN_TABLE_WIDTH,
     erase_rules,
     find_rules,
-    has_ink,
     ink_bounds,
     rotate,
     skew_angle,
     to_gray,
 )
 from gaibao_pipeline.documents.ocr.readings import (
-    BLANK,
     UNREADABLE,
     digits_for_symbols,
     joined,
@@ -52,39 +50,10 @@ from gaibao_pipeline.documents.pdf.tables import (
 from gaibao_pipeline.documents.pdf.text import TextLine, build_lines, cell_text
 from gaibao_pipeline.model import BBox, OcrReading
 
-CELL_INSET = 1.2  # points cut from each side of a cell, so its borders are not read
-GROW_INSET = 0.5  # points: a box grown to its ink stops this far inside the cell's border
-MIN_INK = 0.6  # points², times scale²: less ink than this in a cell is a speck, not text
 REREAD_BELOW = 0.9  # a value read with less confidence (or a digit with less) is read again
 REREAD_SCALE = 2.0  # the crop is enlarged this much for the second reading
 MARGIN = 0.35  # × the text height: white kept around a crop (the recogniser needs a margin)
-FAINT_INK = 180  # grey level below which a pixel may be a thin stroke blurred by the scan
 MIN_TEXT_CONFIDENCE = 0.3  # text outside tables read with less confidence is noise (a stamp, a smudge)
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Where the image sits: points = (left, top) + pixels / scale, on `page` (if any)."""
-
-    scale: float  # pixels per point
-    left: float = 0.0
-    top: float = 0.0
-    page: int | None = None
-
-    def to_points(self, box: PixelBox) -> BBox:
-        x0, top, x1, bottom = box
-        s = self.scale
-        return (self.left + x0 / s, self.top + top / s, self.left + x1 / s, self.top + bottom / s)
-
-    def to_pixels(self, bbox: BBox) -> PixelBox:
-        s = self.scale
-        x0, top, x1, bottom = bbox
-        return (
-            round((x0 - self.left) * s),
-            round((top - self.top) * s),
-            round((x1 - self.left) * s),
-            round((bottom - self.top) * s),
-        )
 
 
 @dataclass(slots=True)
@@ -189,108 +158,6 @@ def reread(
     return out
 
 
-def _split_at_cells(box: PixelBox, layout: TableLayout, placement: Placement) -> list[PixelBox]:
-    """A detected box cut where it crosses into another cell (two values read as one box)."""
-    x0, top, x1, bottom = box
-    middle = (top + bottom) / 2 / placement.scale
-    cuts: list[int] = []
-    for x in layout.xs[1:-1]:
-        pixel = round(x * placement.scale)
-        if not x0 + 2 < pixel < x1 - 2:
-            continue
-        left = layout.cell_at(x - 1.0, middle)
-        right = layout.cell_at(x + 1.0, middle)
-        if left is not None and right is not None and left != right:
-            cuts.append(pixel)
-    if not cuts:
-        return [box]
-    edges = [x0, *cuts, x1]
-    return [(a, top, b, bottom) for a, b in itertools.pairwise(edges) if b - a > 2]
-
-
-@dataclass(slots=True)
-class _Box:
-    pixels: PixelBox
-    reading: OcrReading = BLANK
-
-
-def _table_boxes(
-    gray: Gray, detected: list[PixelBox], layouts: list[TableLayout], placement: Placement
-) -> tuple[list[list[list[_Box]]], list[_Box]]:
-    """Detected boxes per table cell (split at column rules), cells with ink but no box added."""
-    per_cell: list[list[list[_Box]]] = [[[] for _ in layout.boxes] for layout in layouts]
-    outside: list[_Box] = []
-    for box in detected:
-        x0, top, x1, bottom = placement.to_points(box)
-        cx, cy = (x0 + x1) / 2, (top + bottom) / 2
-        for layout, cells in zip(layouts, per_cell, strict=True):
-            if not (layout.bbox[0] <= cx <= layout.bbox[2] and layout.bbox[1] <= cy <= layout.bbox[3]):
-                continue
-            for piece in _split_at_cells(box, layout, placement):
-                px0, ptop, px1, pbottom = placement.to_points(piece)
-                index = layout.cell_at((px0 + px1) / 2, (ptop + pbottom) / 2)
-                if index is not None and has_ink(gray, piece, 3):
-                    left, upper, right, lower = layout.boxes[index]
-                    inset = GROW_INSET  # a value set close to its border (a minus sign) stays whole
-                    inside = placement.to_pixels((left + inset, upper + inset, right - inset, lower - inset))
-                    cells[index].append(_Box(_grown(gray, piece, inside)))
-            break
-        else:
-            outside.append(_Box(_grown(gray, box)))
-    min_ink = max(int(MIN_INK * placement.scale**2), 4)
-    inset = CELL_INSET
-    for layout, cells in zip(layouts, per_cell, strict=True):
-        for index, (x0, top, x1, bottom) in enumerate(layout.boxes):
-            if cells[index]:
-                continue
-            inner = placement.to_pixels((x0 + inset, top + inset, x1 - inset, bottom - inset))
-            if has_ink(gray, inner, min_ink) and (tight := ink_bounds(gray, inner)) is not None:
-                cells[index].append(_Box(tight))  # the detector missed it: read the ink itself
-    return per_cell, outside
-
-
-def _with_leading_ink(gray: Gray, box: PixelBox, limit: PixelBox | None) -> PixelBox:
-    """The box widened leftwards over ink that continues its line: the detector often leaves
-    out a line's first characters when they are thin strokes (一、 二、 三、 of a heading)."""
-    x0, top, x1, bottom = box
-    height = bottom - top
-    floor = max(limit[0] if limit is not None else 0, x0 - 2 * height, 0)
-    band = gray[max(top, 0) : max(bottom, 1), floor:x0] < FAINT_INK
-    if band.size == 0:
-        return box
-    inked = band.sum(axis=0) >= 2  # a column with a stroke, not a speck
-    gap_allowed = max(height * 4 // 5, 2)
-    left, gap = x0, 0
-    for column in range(x0 - floor - 1, -1, -1):
-        if inked[column]:
-            left, gap = floor + column, 0
-        else:
-            gap += 1
-            if gap > gap_allowed:
-                break
-    return (left, top, x1, bottom)
-
-
-def _grown(gray: Gray, box: PixelBox, limit: PixelBox | None = None) -> PixelBox:
-    """The box grown to the ink it cuts through: the detector's box of a lone 0 may clip its
-    top, and a clipped 0 reads as U. Growth stays within a third of the box's height (and
-    within `limit`, a cell's inside), short of the neighbouring lines."""
-    x0, top, x1, bottom = _with_leading_ink(gray, box, limit)
-    reach = max((bottom - top) // 3, 2)
-    region = (x0 - reach, top - reach, x1 + reach, bottom + reach)
-    if limit is not None:
-        region = (
-            max(region[0], limit[0]),
-            max(region[1], limit[1]),
-            min(region[2], limit[2]),
-            min(region[3], limit[3]),
-        )
-    ink = ink_bounds(gray, region)
-    if ink is None:
-        return box
-    return (min(x0, ink[0]), min(top, ink[1]), max(x1, ink[2]), max(bottom, ink[3]))
-
-
 def _line_crop(gray: Gray, box: PixelBox) -> Gray:
     crop = _crop(gray, box, margin=0.1)
     height, width = crop.shape
@@ -298,17 +165,17 @@ def _line_crop(gray: Gray, box: PixelBox) -> Gray:
     return np.ascontiguousarray(np.rot90(crop)) if height >= 1.5 * width else crop
 
 
-def _recognise(engine: RapidEngine, gray: Gray, boxes: list[_Box], deadline: float) -> None:
+def _recognise(engine: RapidEngine, gray: Gray, boxes: list[Box], deadline: float) -> None:
     crops = [_line_crop(gray, b.pixels) for b in boxes]
     for box, reading in zip(boxes, engine.recognize(crops, deadline=deadline), strict=True):
         box.reading = reading
 
 
-def _glyph(box: _Box, placement: Placement) -> Glyph:
+def _glyph(box: Box, placement: Placement) -> Glyph:
     return Glyph(box.reading.text, *placement.to_points(box.pixels))
 
 
-def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[_Box], deadline: float) -> None:
+def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[Box], deadline: float) -> None:
     """Values read with doubt (or as letters) read again, enlarged; every reading kept."""
     doubtful = [b for b in boxes if b.reading.text and _doubtful(b.reading)]
     try:
@@ -321,7 +188,7 @@ def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[_Box], deadlin
 
 def _ruled_tables(
     layouts: list[TableLayout],
-    per_cell: list[list[list[_Box]]],
+    per_cell: list[list[list[Box]]],
     placement: Placement,
     remember: Callable[[BBox, str, PixelBox], None],
 ) -> list[PageTable]:
@@ -375,7 +242,7 @@ def ocr_image(
     layouts, clean = _layouts(rotate(gray, angle), placement.scale)
     if time.monotonic() > budget:
         raise OcrError("the page took longer than its OCR time budget")
-    per_cell, outside = _table_boxes(clean, engine.detect(clean), layouts, Placement(placement.scale))
+    per_cell, outside = boxes_per_cell(clean, engine.detect(clean), layouts, Placement(placement.scale))
     in_tables = [b for cells in per_cell for boxes in cells for b in boxes]
     _recognise(engine, clean, in_tables + outside, budget)
     _reread_doubtful(engine, clean, in_tables + outside, budget)

@@ -33,7 +33,7 @@ def _scale(width: float, height: float) -> float:
 
 def read_scanned_page(page: pdfium.PdfPage, number: int, session: OcrSession) -> OcrPage:
     """Render a whole page and read it."""
-    from gaibao_pipeline.documents.ocr.page import Placement
+    from gaibao_pipeline.documents.ocr.boxes import Placement
 
     width, height = page.get_size()
     scale = _scale(width, height)
@@ -55,7 +55,7 @@ def picture_boxes(page: pdfium.PdfPage, boxes: list[tuple[float, float, float, f
 
 def read_picture(page: pdfium.PdfPage, number: int, box: BBox, session: OcrSession) -> OcrPage:
     """Render one picture's box on a page and read it; its text and cells keep page coordinates."""
-    from gaibao_pipeline.documents.ocr.page import Placement
+    from gaibao_pipeline.documents.ocr.boxes import Placement
 
     width, height = page.get_size()
     x0, top, x1, bottom = box

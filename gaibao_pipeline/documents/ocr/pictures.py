@@ -15,8 +15,9 @@ import warnings as python_warnings
 import numpy as np
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from gaibao_pipeline.documents.ocr.boxes import Placement
 from gaibao_pipeline.documents.ocr.engine import OcrError
-from gaibao_pipeline.documents.ocr.page import OcrPage, Placement
+from gaibao_pipeline.documents.ocr.page import OcrPage
 from gaibao_pipeline.documents.ocr.session import OcrSession
 from gaibao_pipeline.documents.pdf.merge import to_grid
 from gaibao_pipeline.errors import DocumentError, Status

@@ -24,7 +24,8 @@ from gaibao_pipeline.documents.ocr.settings import OcrSettings, ocr_settings
 from gaibao_pipeline.model import Cell, Document, Provenance
 
 if TYPE_CHECKING:  # OpenCV loads only when an image is read
-    from gaibao_pipeline.documents.ocr.page import OcrPage, PictureStore, Placement
+    from gaibao_pipeline.documents.ocr.boxes import Placement
+    from gaibao_pipeline.documents.ocr.page import OcrPage, PictureStore
 
 SuspectFinder = Callable[[Document], Sequence[Provenance]]
 
