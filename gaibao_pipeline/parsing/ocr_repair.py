@@ -144,6 +144,13 @@ def _one_doubtful_digit(reading: OcrReading, read: Number, wanted: Number) -> bo
     return reading.char_confidences[position] < DOUBTFUL_DIGIT or others_say
 
 
+def _unknown(cell: ReportCell | None) -> bool:
+    """A cell whose value nobody knows: not found, or ink OCR could not read (a blank is known)."""
+    if cell is None or (cell.raw is None and cell.value is None):
+        return True
+    return cell.ocr and cell.value is None and cell.confidence == 0.0
+
+
 def _fill_unreadable(
     cells: dict[CellKey, ReportCell], identities: Sequence[Identity], notes: list[str]
 ) -> None:
@@ -160,7 +167,7 @@ def _fill_unreadable(
         pinned: set[Number] = set()
         for identity in identities:
             others = [k for k in identity.cells if k != key]
-            if key in identity.cells and all(values.get(k) is not None for k in others):
+            if key in identity.cells and not any(_unknown(cells.get(k)) for k in others):
                 wanted = _pinned(identity, key, values)
                 if wanted is not None and float(wanted).is_integer() and wanted >= 0:
                     pinned.add(int(wanted))

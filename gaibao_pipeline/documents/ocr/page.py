@@ -175,9 +175,13 @@ def _glyph(box: Box, placement: Placement) -> Glyph:
     return Glyph(box.reading.text, *placement.to_points(box.pixels))
 
 
-def _reread_doubtful(engine: RapidEngine, gray: Gray, boxes: list[Box], deadline: float) -> None:
-    """Values read with doubt (or as letters) read again, enlarged; every reading kept."""
-    doubtful = [b for b in boxes if b.reading.text and _doubtful(b.reading)]
+def _reread_doubtful(
+    engine: RapidEngine, gray: Gray, in_tables: list[Box], outside: list[Box], deadline: float
+) -> None:
+    """Values read with doubt (or as letters), and ink in a cell that read as nothing, read
+    again enlarged; every reading kept."""
+    doubtful = [b for b in [*in_tables, *outside] if b.reading.text and _doubtful(b.reading)]
+    doubtful += [b for b in in_tables if not b.reading.text]
     try:
         again = reread(engine, gray, [(b.pixels, b.reading) for b in doubtful], deadline)
     except OcrError:
@@ -245,7 +249,7 @@ def ocr_image(
     per_cell, outside = boxes_per_cell(clean, engine.detect(clean), layouts, Placement(placement.scale))
     in_tables = [b for cells in per_cell for boxes in cells for b in boxes]
     _recognise(engine, clean, in_tables + outside, budget)
-    _reread_doubtful(engine, clean, in_tables + outside, budget)
+    _reread_doubtful(engine, clean, in_tables, outside, budget)
     picture = store.add(clean, placement) if store is not None else None
 
     def remember(bbox: BBox, text: str, pixels: PixelBox) -> None:

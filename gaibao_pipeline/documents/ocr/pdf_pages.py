@@ -23,8 +23,8 @@ if TYPE_CHECKING:  # OpenCV loads only when a page is read
 
 RENDER_DPI = 200.0
 MAX_PIXELS = 40_000_000  # a page rendered larger than this is rendered at a lower resolution
-MIN_PICTURE_WIDTH = 120.0  # points: narrower pictures (logos, seals, QR codes) hold no table
-MIN_PICTURE_HEIGHT = 40.0
+MIN_PICTURE_WIDTH = 200.0  # points: narrower pictures (logos, seals, QR codes) hold no table
+MIN_PICTURE_HEIGHT = 60.0
 
 
 def _scale(width: float, height: float) -> float:

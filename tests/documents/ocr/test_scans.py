@@ -6,10 +6,13 @@ scans are parsed once per session (`conftest.scanned_report`, `tests.conftest.pa
 
 from __future__ import annotations
 
+import pypdfium2 as pdfium
 import pytest
 
 from gaibao_pipeline.report import Report
 from gaibao_pipeline.runner.parse import parse_bytes
+from gaibao_pipeline.synth.corpus import plan_item, render
+from gaibao_pipeline.synth.expected import expected_record, score
 from tests.conftest import load_golden, parsed_golden
 from tests.documents.ocr.conftest import OCR_LIMITS, STYLES, scanned_report, source_pdf
 from tests.documents.ocr.scans import ScanStyle, scan_pdf
@@ -86,3 +89,19 @@ def test_a_value_that_cannot_be_read_fails_a_check_and_is_named() -> None:
     failed = [c for c in report.checks if c.passed is False and key in c.cells]
     assert failed, f"{key} read as {got.value!r} and no check failed"
     assert named_in_warnings(report, key), report.warnings
+
+
+def test_a_generated_report_of_another_layout_scanned_reads_every_value_and_its_metadata() -> None:
+    """A report drawn by `synth` (left-aligned cells, another type face, its date printed at the
+    end), scanned at 150 dpi: cells, agency, year, template and report date all from OCR."""
+    item = plan_item(7, 0, "pdf", "builtin")
+    source = render(item)
+    pages = list(range(len(pdfium.PdfDocument(source))))
+    scan = scan_pdf(source, pages, ScanStyle(dpi=150, angle=0.8, blur=0.7, quality=65))
+    report = parse_bytes(scan, "synth-scan.pdf", OCR_LIMITS)
+    expected = expected_record(
+        item.report, file="x", format="pdf", variant=item.variant, shows_published_at=False
+    )
+    result = score(expected, report, keep=10)
+    assert result.perfect, result.wrong
+    assert all(c.ocr for c in report.cells if c.raw is not None)
