@@ -250,7 +250,8 @@ def ocr_image(
     in_tables = [b for cells in per_cell for boxes in cells for b in boxes]
     _recognise(engine, clean, in_tables + outside, budget)
     _reread_doubtful(engine, clean, in_tables, outside, budget)
-    picture = store.add(clean, placement) if store is not None else None
+    # only pictures with ruled tables are kept: their cells are the ones read again later
+    picture = store.add(clean, placement) if store is not None and layouts else None
 
     def remember(bbox: BBox, text: str, pixels: PixelBox) -> None:
         if store is not None and picture is not None:
