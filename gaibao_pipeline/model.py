@@ -12,7 +12,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 BBox = tuple[float, float, float, float]
-"""(x0, top, x1, bottom) in PDF points, origin at the page's top-left corner."""
+"""(x0, top, x1, bottom) in PDF points, origin at the page's top-left corner.
+
+Text read by OCR from a picture outside a PDF (an image file, a picture in a DOCX or HTML
+page) is placed in points at 72 per inch of that picture's resolution (96 dpi when unstated)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OcrReading:
+    """How OCR read a piece of text: the text, the engine's confidence in it and in each character.
+
+    `alternatives` are other readings of the same spot (the cell cropped at a higher scale,
+    digits only): the identities may choose one of them when the first reading breaks them.
+    """
+
+    text: str
+    confidence: float  # 0..1; a blank cell without ink is read as "" with confidence 1
+    char_confidences: tuple[float, ...] = ()  # one per character of `text`
+    alternatives: tuple[OcrReading, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +42,7 @@ class Provenance:
     col: int | None = None  # 0-based column in that table's grid
     bbox: BBox | None = None  # cell or line box on the page
     line: int | None = None  # 1-based line in a text source
+    ocr: OcrReading | None = None  # set when the text was read from an image by OCR
 
     def to_dict(self) -> dict[str, Any]:
         """The fields that are known, for JSON output."""
@@ -109,7 +127,7 @@ class Document:
     """A report file read into blocks, before any report-specific parsing."""
 
     format: (
-        str  # "text", "pdf", "docx", "html", "doc", "wps", "rtf", "odt", "ofd", "xlsx", "xls", "et", "ods"
+        str  # "text", "pdf", "docx", "html", "doc", "wps", "rtf", "odt", "ofd", "xlsx", "xls", "et", "ods", "image"
     )
     blocks: list[Block] = field(default_factory=list)
     page_count: int | None = None

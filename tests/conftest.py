@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 from collections.abc import Iterator
@@ -12,8 +13,11 @@ from typing import Any
 import dagster as dg
 import pytest
 
+from gaibao_pipeline.report import Report
+
 DATA = Path(__file__).parent / "data"
 GOLDEN = DATA / "golden"
+DOCUMENTS = DATA / "documents"  # real documents too slow for the sample corpus (scans read by OCR)
 
 
 def corpus_dir() -> Path:
@@ -22,7 +26,14 @@ def corpus_dir() -> Path:
 
 
 def golden_names() -> list[str]:
+    """Every document with a golden file: the sample corpus and tests/data/documents."""
     return sorted(p.stem for p in GOLDEN.glob("*.json"))
+
+
+def sample_golden_names() -> list[str]:
+    """The golden documents of the bundled sample corpus (quick to parse, no OCR)."""
+    bundled = {p.stem for p in corpus_dir().iterdir()}
+    return [stem for stem in golden_names() if stem in bundled]
 
 
 def load_golden(stem: str) -> dict[str, Any]:
@@ -30,9 +41,27 @@ def load_golden(stem: str) -> dict[str, Any]:
 
 
 def corpus_file(stem: str) -> Path:
-    matches = [p for p in corpus_dir().iterdir() if p.stem == stem]
-    assert matches, f"no corpus file for {stem}"
-    return matches[0]
+    """The document of a golden file: in the sample corpus, else in tests/data/documents."""
+    for folder in (corpus_dir(), DOCUMENTS):
+        matches = [p for p in folder.iterdir() if p.stem == stem]
+        if matches:
+            return matches[0]
+    raise AssertionError(f"no corpus file for {stem}")
+
+
+@functools.cache
+def parsed_golden(stem: str) -> Report:
+    """A golden document parsed once per session (a scan takes a minute of OCR).
+
+    Scans get a file time limit of 15 minutes, not 3: on a machine shared with other work
+    their OCR may take several times its ~10 s of CPU a page, and what is tested here is the
+    reading, not the limit (tests/documents/ocr/test_pictures.py tests the OCR budget).
+    """
+    from gaibao_pipeline.limits import Limits
+    from gaibao_pipeline.runner.parse import parse_file
+
+    slow = corpus_file(stem).parent == DOCUMENTS
+    return parse_file(corpus_file(stem), Limits(timeout_seconds=900.0) if slow else None)
 
 
 @pytest.fixture(scope="session")

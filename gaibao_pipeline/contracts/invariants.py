@@ -87,6 +87,8 @@ def _cell_detail(key: CellKey, cell: ReportCell | None) -> dict[str, Any]:
     out["raw"] = cell.raw
     if cell.inferred:
         out["inferred"] = True
+    if cell.ocr:  # read from an image: reviewers check the least confident first
+        out["ocr_confidence"] = cell.confidence
     if cell.where is not None:
         out["where"] = cell.where.to_dict()
     return out

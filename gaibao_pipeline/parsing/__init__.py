@@ -3,8 +3,9 @@
 Pure Python: no Dagster, no database. The steps, each in its own module:
 stream of cell tokens (`stream`, `runs`) → tables located and rows matched (`rows`) →
 readings of each row (`alignment`, `splits`) → the readings the identities agree with
-(`repair`) → canonical cells (`tables`, `legacy`); template (`template`), metadata, sections
-and narrative statements beside; then the single-report checks (`contracts.report_checks`).
+(`repair`) → canonical cells (`tables`, `legacy`); values read by OCR checked against the
+identities (`ocr_repair`); template (`template`), metadata, sections and narrative
+statements beside; then the single-report checks (`contracts.report_checks`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from gaibao_pipeline.parsing.legacy import parse_legacy
 from gaibao_pipeline.parsing.matching import nfkc
 from gaibao_pipeline.parsing.metadata import extract_metadata, report_titles
 from gaibao_pipeline.parsing.narrative import statements
+from gaibao_pipeline.parsing.ocr_repair import ocr_check_warnings, repair_ocr_cells
 from gaibao_pipeline.parsing.rows import Region, find_regions, table_count
 from gaibao_pipeline.parsing.sections import find_sections
 from gaibao_pipeline.parsing.stream import Token, recover_tables, tokens_of
@@ -91,8 +93,10 @@ def parse_document(document: Document, source: SourceInfo) -> Report:
         return report
 
     missing = {r.table: [row for row in r.rows_expected if row not in r.rows_found] for r in results}
+    report.warnings += repair_ocr_cells(report.cells, identities)
     report.checks = check_report(report, identities, said, missing, tables_found)
     report.warnings += not_evaluable_warnings(report.checks)
+    report.warnings += ocr_check_warnings(report.checks, report.cells)
     return report
 
 

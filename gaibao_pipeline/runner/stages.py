@@ -21,6 +21,7 @@ from gaibao_pipeline.fetch.sidecar import FetchRecord, read_record
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
+from gaibao_pipeline.parsing.ocr_repair import ocr_suspects
 from gaibao_pipeline.report import Report, SourceInfo
 from gaibao_pipeline.runner import archives, workbooks
 from gaibao_pipeline.runner.boundary import GONE_ERRNOS, open_regular, outside_links_allowed, sha256_of
@@ -203,7 +204,7 @@ def read_path(path: Path, limits: Limits, root: Path | None = None) -> Extracted
         message = f"could not open file ({type(exc).__name__}: {exc.strerror or exc})"
         return _failed(failed_source(name), Status.UNREADABLE, message)
     # The hash of the bytes actually read: the file may have changed since it was registered.
-    return extract_bytes(data, display_path(name), limits)
+    return extract_bytes(data, display_path(name), limits, folder=path.parent)
 
 
 def _read_member(member: archives.MemberPath, limits: Limits) -> ExtractedDocument:
@@ -215,15 +216,20 @@ def _read_member(member: archives.MemberPath, limits: Limits) -> ExtractedDocume
     return archives.with_companions(member, extract_bytes(data, member.name, limits), limits, extract_bytes)
 
 
-def extract_bytes(data: bytes, name: str, limits: Limits) -> ExtractedDocument:
-    """Read a file's bytes into a `Document`; every failure of the file becomes its status."""
+def extract_bytes(data: bytes, name: str, limits: Limits, folder: Path | None = None) -> ExtractedDocument:
+    """Read a file's bytes into a `Document`; every failure of the file becomes its status.
+
+    Values read by OCR that break the 勾稽 identities are read again before the document is
+    returned (`parsing.ocr_repair.ocr_suspects`); `folder` is where an HTML page's pictures are.
+    """
     source = SourceInfo(file=name, sha256=sha256_hex(data), format=detect_format(data, name), size=len(data))
     if len(data) > limits.max_file_bytes:
         return _failed(
             source, Status.TOO_LARGE, f"file is {len(data):,} bytes; the limit is {limits.max_file_bytes:,}"
         )
     try:
-        return ExtractedDocument(source, read_document(data, name, limits))
+        document = read_document(data, name, limits, suspects=ocr_suspects, folder=folder)
+        return ExtractedDocument(source, document)
     except DocumentError as exc:
         return _failed(source, exc.status, exc.message)
     except MemoryError:

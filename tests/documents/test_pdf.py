@@ -2,7 +2,8 @@
 三、本年度办理结果 as one spanning cell, t4's 15 values), reading order, page furniture, metadata
 decoding; tables continued across pages in generated PDFs (repeated headers, split rows,
 different column counts); frames around text; and hostile or unusable files (encrypted,
-truncated, image-only, broken fonts, over the limits), plus OCR when tesseract is installed."""
+truncated, image-only, broken fonts, over the limits), plus the tesseract fallback of OCR
+(RapidOCR itself is tested in tests/documents/ocr)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from gaibao_pipeline.documents import read_document
+from gaibao_pipeline.documents.ocr import session as ocr_session
 from gaibao_pipeline.documents.ocr import tesseract as pdf_ocr
 from gaibao_pipeline.documents.pdf import reader as pdf_reader
 from gaibao_pipeline.documents.pdf.glyphs import glyphs_from_pdfium, glyphs_from_plumber
@@ -535,11 +537,18 @@ def test_image_only_pdf_needs_ocr_when_ocr_is_off() -> None:
     assert "pages 1, 2 of 2" in error.message and "GAIBAO_OCR" in error.message
 
 
-def test_needs_ocr_says_how_to_install_tesseract(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_needs_ocr_says_how_to_install_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = (
+        "the OCR engine could not be loaded (no module; install it with `pip install rapidocr-onnxruntime`)"
+    )
+    monkeypatch.setattr(ocr_session, "missing_reason", lambda: missing)
     monkeypatch.setattr(pdf_ocr, "find_tesseract", lambda: None)
     monkeypatch.setattr(shutil, "which", lambda name: None)  # no tesseract on the PATH
     error = read_status(build_pdf([Page().image()]), ocr=True)
     assert error.status is Status.NEEDS_OCR
+    assert "pip install rapidocr-onnxruntime" in error.message
+    monkeypatch.setenv("GAIBAO_OCR", "tesseract")
+    error = read_status(build_pdf([Page().image()]))
     assert "apt-get install tesseract-ocr tesseract-ocr-chi-sim" in error.message
 
 
@@ -678,7 +687,9 @@ def test_memory_stays_flat_on_200_pages(tmp_path: Path) -> None:
 
 @needs_tesseract
 @pytest.mark.slow
-def test_scanned_tables_are_read_by_ocr_cell_by_cell() -> None:
+def test_tesseract_reads_scanned_tables_cell_by_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fallback engine, chosen with GAIBAO_OCR=tesseract."""
+    monkeypatch.setenv("GAIBAO_OCR", "tesseract")
     scan = scanned_copy(SAMPLE.read_bytes(), [2, 3])  # the pages of t3 and t4, as images
     document = read_pdf(scan, LIMITS, ocr=True)
     assert any("OCR" in w for w in document.warnings)

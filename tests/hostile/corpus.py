@@ -167,7 +167,8 @@ def bad_files() -> list[BadFile]:
             Status.NOT_A_REPORT,
             "a budget report mentioning 政府信息公开",
         ),
-        BadFile("scan.png", b"\x89PNG\r\n\x1a\n" + bytes(2000), Status.NEEDS_OCR, "an image"),
+        # an image is read by OCR; one that cannot be decoded is unreadable
+        BadFile("scan.png", b"\x89PNG\r\n\x1a\n" + bytes(2000), Status.UNREADABLE, "an undecodable image"),
         BadFile(
             "nested.html",
             ("<div>" * 100_000 + "报告" + "</div>" * 100_000).encode(),

@@ -3,11 +3,13 @@
 The XML is read with lxml directly rather than through python-docx: python-docx repeats a
 merged cell once per covered grid slot, hides text inside content controls, and parses
 with its own module-level parser. Here every part goes through `package`'s size
-checks and entity-free parser, and tables through `tables.layout_table`.
+checks and entity-free parser, and tables through `tables.layout_table`. Pictures in the
+body (tables pasted as images) are read by OCR in place (`documents.ocr.pictures`).
 """
 
 from __future__ import annotations
 
+import time
 import zipfile
 from dataclasses import dataclass, field
 
@@ -16,6 +18,7 @@ from lxml import etree
 from gaibao_pipeline.documents.docx.numbering import Numbering
 from gaibao_pipeline.documents.docx.package import MC, W_NS, W, open_zip, parse_xml, read_member
 from gaibao_pipeline.documents.docx.tables import layout_table, unwrap
+from gaibao_pipeline.documents.ocr.session import OcrSession
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Cell, Document, DocumentMetadata, Grid, Paragraph, Provenance
@@ -23,6 +26,10 @@ from gaibao_pipeline.model import Cell, Document, DocumentMetadata, Grid, Paragr
 _STRICT_W_NS = b"http://purl.oclc.org/ooxml/wordprocessingml/main"
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_VML_IMAGE = "{urn:schemas-microsoft-com:vml}imagedata"
+_IMAGE_REL = "/image"
 _OFFICE_DOCUMENT = "/officeDocument"
 
 # Subtrees whose text is not part of what the page shows: deleted revisions, field codes,
@@ -51,6 +58,8 @@ class _Context:
     chars: int = 0
     alt_chunks: dict[str, bytes] = field(default_factory=dict)  # r:id → embedded HTML part
     numbering: Numbering = field(default_factory=Numbering)
+    pictures: dict[str, bytes] = field(default_factory=dict)  # r:id → image part (a pasted table)
+    session: OcrSession | None = None
 
     def count(self, text: str) -> None:
         self.chars += len(text)
@@ -144,10 +153,28 @@ def _emit_blocks(container: etree._Element, ctx: _Context) -> None:
                 ctx.blocks.append(Paragraph(text, Provenance(line=ctx.paragraphs_seen)))
             for box in boxes:
                 _emit_blocks(box, ctx)
+            if ctx.pictures:
+                _emit_pictures(child, ctx)
         elif tag == W + "tbl":
             _emit_table(child, ctx)
         elif tag == W + "altChunk":
             _emit_alt_chunk(child, ctx)
+
+
+def _emit_pictures(paragraph: etree._Element, ctx: _Context) -> None:
+    """Read the pictures anchored in a paragraph by OCR: tables pasted as images."""
+    for el in paragraph.iter(_BLIP, _VML_IMAGE):
+        data = ctx.pictures.get(el.get(_R_EMBED) or el.get(_R_ID) or "")
+        if data is None or ctx.session is None:
+            continue
+        from gaibao_pipeline.documents.ocr.pictures import picture_blocks
+
+        what = f"the picture after paragraph {ctx.paragraphs_seen}"
+        for block in picture_blocks(data, ctx.session, ctx.tables_seen, ctx.warnings, what):
+            if isinstance(block, Grid):
+                ctx.tables_seen += 1
+            ctx.count(block.text if isinstance(block, Paragraph) else block.text())
+            ctx.blocks.append(block)
 
 
 def _emit_alt_chunk(el: etree._Element, ctx: _Context) -> None:
@@ -222,8 +249,12 @@ def _metadata(core: bytes | None) -> DocumentMetadata:
     return meta
 
 
-def read_docx(data: bytes, limits: Limits) -> Document:
-    """Read DOCX bytes into a `Document` of paragraphs and grids in body order."""
+def read_docx(data: bytes, limits: Limits, *, session: OcrSession | None = None) -> Document:
+    """Read DOCX bytes into a `Document` of paragraphs and grids in body order.
+
+    Pictures in the body (a table pasted as an image) are read by OCR where they stand,
+    through `session` (one is made when none is given).
+    """
     with open_zip(data, limits) as archive:
         rels = _relationships(read_member(archive, "_rels/.rels"), "_rels/.rels")
         main = next(
@@ -237,14 +268,27 @@ def read_docx(data: bytes, limits: Limits) -> Document:
         xml = xml.replace(_STRICT_W_NS, W_NS.encode())
         root = parse_xml(xml, main)
         ctx = _Context(limits)
-        if root.find(f".//{W}altChunk") is not None:
+        chunks = root.find(f".//{W}altChunk") is not None
+        pictures = root.find(f".//{_BLIP}") is not None or root.find(f".//{_VML_IMAGE}") is not None
+        if chunks or pictures:
             base = main.rpartition("/")[0]
             rels_name = f"{base}/_rels/{main.rpartition('/')[2]}.rels"
             doc_rels = _relationships(read_member(archive, rels_name), rels_name)
-            for rid, (_kind, target) in doc_rels.items():
-                part = read_member(archive, _part_path(base, target))
+            for rid, (kind, target) in doc_rels.items():
+                is_picture = kind.endswith(_IMAGE_REL)
+                if (is_picture and not pictures) or (not is_picture and not chunks):
+                    continue
+                try:
+                    part = read_member(archive, _part_path(base, target))
+                except DocumentError as exc:
+                    if not is_picture:
+                        raise
+                    ctx.warnings.append(f"a picture could not be read ({exc.message})")
+                    continue
                 if part is not None:
-                    ctx.alt_chunks[rid] = part
+                    (ctx.pictures if is_picture else ctx.alt_chunks)[rid] = part
+        if ctx.pictures:
+            ctx.session = session or OcrSession(time.monotonic() + limits.timeout_seconds)
         metadata = _metadata(read_member(archive, "docProps/core.xml"))
         ctx.numbering = _numbering(archive, main.rpartition("/")[0])
     body = root.find(W + "body")

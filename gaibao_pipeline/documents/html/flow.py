@@ -166,7 +166,13 @@ TableHandler = Callable[[etree._Element], bool]
 """Called for each `<table>`; returns True when it consumed the table (as a grid)."""
 
 
-def walk(root: etree._Element, sink: LineSink, on_table: TableHandler) -> None:
+ImageHandler = Callable[[etree._Element], None]
+"""Called for each visible `<img>`, in reading order (a table pasted as a picture)."""
+
+
+def walk(
+    root: etree._Element, sink: LineSink, on_table: TableHandler, on_image: ImageHandler | None = None
+) -> None:
     """Feed `root`'s visible text into `sink`, handing each table to `on_table` first."""
     walker = etree.iterwalk(root, events=("start", "end"))
     skipped: set[etree._Element] = set()
@@ -179,6 +185,8 @@ def walk(root: etree._Element, sink: LineSink, on_table: TableHandler) -> None:
                 continue
             if tag == "br" or tag in BLOCK_TAGS:
                 sink.brk()
+            if tag == "img" and on_image is not None:
+                on_image(el)
             if tag == "table" and el is not root and on_table(el):
                 walker.skip_subtree()  # its 'end' event still comes and breaks the line
                 continue

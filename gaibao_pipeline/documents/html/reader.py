@@ -8,7 +8,10 @@ it (common in names: 㛃, 𠀀). A `gb2312`/`gbk` declaration is read as GB18030
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import lxml.html
 from lxml import etree
@@ -17,7 +20,9 @@ from gaibao_pipeline.documents.encoding import canonical_encoding, decode_text
 from gaibao_pipeline.documents.html.content import main_container, strip_chrome
 from gaibao_pipeline.documents.html.flow import LineSink, walk
 from gaibao_pipeline.documents.html.mht import html_of_mht, is_mht
+from gaibao_pipeline.documents.html.pictures import picture_bytes
 from gaibao_pipeline.documents.html.tables import SlotBudget, is_layout_table, layout_table
+from gaibao_pipeline.documents.ocr.session import OcrSession
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Cell, Document, DocumentMetadata, Grid, Paragraph, Provenance
@@ -150,12 +155,28 @@ def choose_charset(data: bytes, declared: str | None) -> tuple[str | None, str |
 
 
 class _BodySink(LineSink):
-    """Lines become paragraphs; data tables become grids in place, nested ones after."""
+    """Lines become paragraphs; data tables become grids in place, nested ones after; pictures
+    (a data: URI or a file beside the page) are read by OCR in place."""
 
-    def __init__(self) -> None:
+    def __init__(self, pictures: _Pictures | None = None) -> None:
         super().__init__()
         self.blocks: list[Paragraph | Grid] = []
         self.budget = SlotBudget()
+        self.pictures = pictures
+        self.warnings: list[str] = []
+
+    def picture(self, img: etree._Element) -> None:
+        if self.pictures is None:
+            return
+        data = picture_bytes(img.get("src") or "", self.pictures.folder, self.pictures.limits.max_file_bytes)
+        if data is None:
+            return
+        from gaibao_pipeline.documents.ocr.pictures import picture_blocks
+
+        self.brk()
+        first = sum(1 for b in self.blocks if isinstance(b, Grid))
+        what = f"picture {img.get('src', '')[:40]!r}"
+        self.blocks.extend(picture_blocks(data, self.pictures.session, first, self.warnings, what))
 
     def brk(self) -> None:
         super().brk()
@@ -214,8 +235,21 @@ def _parse(text: str) -> etree._Element:
     return root
 
 
-def read_html(data: bytes, limits: Limits) -> Document:
-    """Read an HTML page's (or MHT file's) bytes into the article's paragraphs and grids."""
+@dataclass(frozen=True, slots=True)
+class _Pictures:
+    session: OcrSession
+    folder: Path | None
+    limits: Limits
+
+
+def read_html(
+    data: bytes, limits: Limits, *, session: OcrSession | None = None, folder: Path | None = None
+) -> Document:
+    """Read an HTML page's (or MHT file's) bytes into the article's paragraphs and grids.
+
+    Pictures in the article (tables pasted as images) are read by OCR where they stand: a
+    `data:` URI, or a file under `folder` (the page's own folder); nothing is fetched.
+    """
     if is_mht(data):
         data = html_of_mht(data) or data
     charset, overruled = choose_charset(data, declared_charset(data))
@@ -245,10 +279,12 @@ def read_html(data: bytes, limits: Limits) -> Document:
     strip_chrome(body)
     headline = headline or _headline(body, report_only=False)  # the logo's <h1> went with <header>
     container = main_container(body)
-    sink = _BodySink()
-    walk(container, sink, sink.table)
+    session = session or OcrSession(time.monotonic() + limits.timeout_seconds)
+    sink = _BodySink(_Pictures(session, folder, limits))
+    walk(container, sink, sink.table, sink.picture)
     sink.brk()
     blocks = sink.blocks
+    warnings += sink.warnings
     squeezed = "".join(b.text for b in blocks[:5] if isinstance(b, Paragraph)).replace(" ", "")
     if headline and headline.replace(" ", "") not in squeezed:
         # the headline names the agency and year; CMS pages keep it outside the article box

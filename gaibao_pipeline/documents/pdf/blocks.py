@@ -19,7 +19,7 @@ from gaibao_pipeline.documents.pdf.text import (
     is_page_number,
     running_lines,
 )
-from gaibao_pipeline.model import Block, Paragraph, Provenance
+from gaibao_pipeline.model import BBox, Block, Paragraph, Provenance
 
 
 class PageKind(StrEnum):
@@ -46,6 +46,7 @@ class PageContent:
     kind: PageKind
     lines: list[TextLine] = field(default_factory=list)
     tables: list[PageTable] = field(default_factory=list)
+    pictures: list[BBox] = field(default_factory=list)  # pictures on a text page that may hold a table
 
 
 def _without_furniture(pages: list[PageContent]) -> list[list[TextLine]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from gaibao_pipeline.documents.pdf.tables import PageTable, TableCell
-from gaibao_pipeline.model import Cell, Grid, Provenance
+from gaibao_pipeline.model import Cell, Grid, OcrReading, Provenance
 
 ALIGN = 4.0  # points: column boundaries this close on two pages are the same boundary
 
@@ -98,9 +98,12 @@ def _rejoin_split_row(
         upper, lower = last[key], first[key]
         if _norm(upper.text):
             upper.text = f"{upper.text}\n{lower.text}"
+            if upper.ocr is not None and lower.ocr is not None:
+                confidence = min(upper.ocr.confidence, lower.ocr.confidence)
+                upper.ocr = OcrReading(upper.text, confidence)
         else:
             # the value was printed on the new page: that is where it came from
-            upper.text, upper.page, upper.bbox = lower.text, lower.page, lower.bbox
+            upper.text, upper.page, upper.bbox, upper.ocr = lower.text, lower.page, lower.bbox, lower.ocr
     return True
 
 
@@ -144,7 +147,7 @@ def to_grid(table: PageTable, index: int) -> Grid:
             text=c.text,
             rowspan=c.rowspan,
             colspan=c.colspan,
-            where=Provenance(page=c.page, table_index=index, row=c.row, col=c.col, bbox=c.bbox),
+            where=Provenance(page=c.page, table_index=index, row=c.row, col=c.col, bbox=c.bbox, ocr=c.ocr),
         )
         for c in table.cells
     ]

@@ -5,18 +5,24 @@ objects and reads its characters; on pages that draw visible rules, the rules co
 pdfium's path objects too (`rules`) and pdfplumber's cell finder turns them into tables.
 Only rotated pages go through pdfplumber's own parse (pdfminer turns them as displayed), which
 costs many times what pdfium does. Each page is closed before the next is read, so memory
-stays flat on long files. Pages without a usable text layer are recognised with tesseract when
-it is installed; when most pages lack one and it is not, the file's status is `needs_ocr`.
+stays flat on long files. Pages without a usable text layer, and pictures large enough to
+hold a table on pages of text, are read by OCR (`documents.ocr`: RapidOCR, or tesseract as
+a fallback for whole pages); when most pages lack text and no engine can run, the file's
+status is `needs_ocr`.
 """
 
 from __future__ import annotations
 
-import os
 import time
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 
 from gaibao_pipeline.documents.ocr import tesseract
+from gaibao_pipeline.documents.ocr.engine import OcrError
+from gaibao_pipeline.documents.ocr.pdf_pages import picture_boxes, read_picture, read_scanned_page
+from gaibao_pipeline.documents.ocr.session import OcrSession
+from gaibao_pipeline.documents.ocr.settings import OcrSettings, ocr_settings
 from gaibao_pipeline.documents.pdf.blocks import PageContent, PageKind, assemble_blocks
 from gaibao_pipeline.documents.pdf.glyphs import PageGlyphs, glyphs_from_pdfium
 from gaibao_pipeline.documents.pdf.meta import read_metadata
@@ -28,14 +34,17 @@ from gaibao_pipeline.documents.pdf.tables import find_tables
 from gaibao_pipeline.documents.pdf.text import build_lines
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.model import Document
+from gaibao_pipeline.model import BBox, Document
+
+if TYPE_CHECKING:
+    from gaibao_pipeline.documents.ocr.page import OcrPage
 
 __all__ = ["read_pdf"]
 
 SCAN_SHARE = 0.5  # image cover of the page above which a page with hardly any text is a scan
 FEW_GLYPHS = 20  # a page with fewer characters than this may be a scan with a stamped page number
 OUTLINE_PATHS = 300  # a page with no characters but this many paths shows text drawn as outlines
-MAX_OCR_PAGES = 50  # OCR takes seconds per page; beyond this many pages the rest are skipped
+PICTURE_TEXT = 0.2  # a picture whose box holds text-layer characters for more than this share is a background
 
 
 def _check_time(deadline: float) -> None:
@@ -83,6 +92,7 @@ def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: lis
         width, height = page.get_size()
         survey = survey_page(page)
         rotated = page.get_rotation() != 0
+        pictures = picture_boxes(page, survey.image_boxes) if not rotated else []
         # pdfium gives unrotated coordinates; pdfminer turns the page as it is displayed
         content = plumber.read(index) if rotated else None
         if content is None:
@@ -94,13 +104,17 @@ def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: lis
         page.close()
     glyphs, tables, left_over = content
     kind = _classify(glyphs, survey, width * height)
-    return PageContent(index + 1, height, kind, build_lines(left_over), tables)
+    if kind is not PageKind.TEXT:
+        pictures = []
+    pictures = [box for box in pictures if _textless(box, glyphs)]
+    return PageContent(index + 1, height, kind, build_lines(left_over), tables, pictures)
 
 
-def _ocr_wanted(ocr: bool | None) -> bool:
-    if ocr is not None:
-        return ocr
-    return os.environ.get("GAIBAO_OCR", "1").strip().lower() not in ("0", "no", "off", "false")
+def _textless(box: BBox, glyphs: PageGlyphs) -> bool:
+    """True when hardly any of the page's characters lie on the picture (it is no background)."""
+    x0, top, x1, bottom = box
+    inside = sum(1 for g in glyphs.glyphs if x0 <= g.center_x <= x1 and top <= g.center_y <= bottom)
+    return inside <= PICTURE_TEXT * max(len(glyphs.glyphs), 1) and inside < FEW_GLYPHS
 
 
 def _pages(pages: list[PageContent]) -> str:
@@ -110,29 +124,61 @@ def _pages(pages: list[PageContent]) -> str:
     return f"page {listed}" if len(numbers) == 1 else f"pages {listed}"
 
 
-def _recover_textless_pages(
-    pdf: PdfiumFile, pages: list[PageContent], ocr: bool | None, deadline: float, warnings: list[str]
-) -> None:
-    """OCR pages without a usable text layer, or say why they could not be read."""
-    lacking = [p for p in pages if p.kind.lacks_text]
-    if not lacking:
-        return
-    with_content = [p for p in pages if p.kind not in (PageKind.BLANK, PageKind.FAILED)]
-    mostly = 2 * len(lacking) > len(with_content)
-    engine = tesseract.find_tesseract() if _ocr_wanted(ocr) else None
-    if engine is None:
-        why = tesseract.missing_reason() if _ocr_wanted(ocr) else "OCR is turned off (GAIBAO_OCR=0)"
-        what = (
-            f"no usable text layer on {_pages(lacking)} of {len(pages)} "
-            "(scanned images, text drawn as outlines, or fonts without a Unicode mapping)"
-        )
-        if mostly:
-            raise DocumentError(Status.NEEDS_OCR, f"{what}; OCR is needed, but {why}")
-        warnings.append(f"{what}; that text is missing because {why}")
-        return
+def _session(ocr: bool | None, session: OcrSession | None, deadline: float) -> OcrSession:
+    if session is not None:
+        return session
+    settings = ocr_settings()
+    if ocr is False:
+        settings = OcrSettings("off", settings.seconds_per_page, settings.max_pages, settings.threads)
+    elif ocr is True and settings.engine == "off":
+        settings = OcrSettings("rapidocr", settings.seconds_per_page, settings.max_pages, settings.threads)
+    return OcrSession(deadline, settings)
+
+
+def _take(page: PageContent, read: OcrPage) -> None:
+    """Add what OCR read in a picture to the page's own lines and tables, in reading order."""
+    page.lines = sorted([*page.lines, *read.lines], key=lambda line: (line.top, line.bbox[0]))
+    page.tables = sorted([*page.tables, *read.tables], key=lambda t: (t.bbox[1], t.bbox[0]))
+
+
+def _ocr_with_rapidocr(
+    pdf: PdfiumFile, pages: list[PageContent], session: OcrSession, warnings: list[str]
+) -> list[PageContent]:
+    """Read scanned pages and pictures on text pages; the pages read, in order."""
     done: list[PageContent] = []
-    for page in lacking[:MAX_OCR_PAGES]:
-        _check_time(deadline)
+    for page in pages:
+        if not session.has_budget():
+            break
+        try:
+            source = pdf.page(page.number - 1)
+        except pdfium.PdfiumError as exc:
+            warnings.append(f"page {page.number}: OCR failed, the page could not be loaded ({exc})")
+            continue
+        try:
+            if page.kind.lacks_text:
+                read = read_scanned_page(source, page.number, session)
+                page.lines, page.tables = read.lines, read.tables
+            else:
+                for box in page.pictures:
+                    _take(page, read_picture(source, page.number, box, session))
+            done.append(page)
+        except OcrError as exc:
+            warnings.append(f"page {page.number}: OCR failed ({exc})")
+        finally:
+            source.close()
+    return done
+
+
+def _ocr_with_tesseract(
+    pdf: PdfiumFile,
+    lacking: list[PageContent],
+    engine: tesseract.Tesseract,
+    session: OcrSession,
+    warnings: list[str],
+) -> list[PageContent]:
+    done: list[PageContent] = []
+    for page in lacking[: session.settings.max_pages]:
+        _check_time(session.deadline)
         try:
             source = pdf.page(page.number - 1)
         except pdfium.PdfiumError as exc:
@@ -140,27 +186,74 @@ def _recover_textless_pages(
             continue
         try:
             page.lines, page.tables = tesseract.ocr_page(
-                source, page.number, engine, deadline - time.monotonic()
+                source, page.number, engine, session.deadline - time.monotonic()
             )
         except tesseract.OcrError as exc:
-            _check_time(deadline)
+            _check_time(session.deadline)
             warnings.append(f"page {page.number}: OCR failed ({exc})")
             continue
         finally:
             source.close()
         done.append(page)
+    return done
+
+
+def _recover_textless_pages(
+    pdf: PdfiumFile, pages: list[PageContent], session: OcrSession, warnings: list[str]
+) -> None:
+    """OCR pages without a usable text layer and pictures of tables, or say why they could not be read."""
+    lacking = [p for p in pages if p.kind.lacks_text]
+    pictured = [p for p in pages if p.pictures]
+    if not lacking and not pictured:
+        return
+    with_content = [p for p in pages if p.kind not in (PageKind.BLANK, PageKind.FAILED)]
+    mostly = 2 * len(lacking) > len(with_content)
+    why = session.unavailable()
+    fallback = tesseract.find_tesseract() if why is not None and session.settings.engine != "off" else None
+    if why is not None and fallback is None:
+        if session.settings.engine == "tesseract":
+            why = tesseract.missing_reason()
+        what = (
+            f"no usable text layer on {_pages(lacking)} of {len(pages)} "
+            "(scanned images, text drawn as outlines, or fonts without a Unicode mapping)"
+        )
+        if lacking and mostly:
+            raise DocumentError(Status.NEEDS_OCR, f"{what}; OCR is needed, but {why}")
+        if lacking:
+            warnings.append(f"{what}; that text is missing because {why}")
+        if pictured:
+            warnings.append(f"pictures on {_pages(pictured)} were not read because {why}")
+        return
+    if fallback is not None:
+        done = _ocr_with_tesseract(pdf, lacking, fallback, session, warnings)
+        engine_name = f"tesseract {fallback.languages}"
+    else:
+        wanted = [p for p in pages if p.kind.lacks_text or p.pictures]
+        done = _ocr_with_rapidocr(pdf, wanted, session, warnings)
+        engine_name = session.engine.name
     if done:
         warnings.append(
-            f"{_pages(done)} read by OCR (tesseract {engine.languages}); "
-            "recognised text and numbers may contain errors"
+            f"{_pages(done)} read by OCR ({engine_name}); "
+            "values read from images carry their OCR confidence, and the identities check them"
         )
-    if len(lacking) > MAX_OCR_PAGES:
-        warnings.append(f"{_pages(lacking[MAX_OCR_PAGES:])} not OCR'd: too many scanned pages")
+    skipped = [p for p in pages if (p.kind.lacks_text or p.pictures) and p not in done]
+    if skipped and not session.has_budget():
+        warnings.append(
+            f"{_pages(skipped)} not read by OCR: the file's OCR budget "
+            f"({session.settings.max_pages} pages, GAIBAO_OCR_MAX_PAGES; "
+            "time, GAIBAO_TIMEOUT_SECONDS) ran out"
+        )
 
 
-def read_pdf(data: bytes, limits: Limits, *, ocr: bool | None = None) -> Document:
-    """Read a PDF into paragraphs and grids, or raise DocumentError saying why it cannot be read."""
-    deadline = time.monotonic() + limits.timeout_seconds
+def read_pdf(
+    data: bytes, limits: Limits, *, ocr: bool | None = None, session: OcrSession | None = None
+) -> Document:
+    """Read a PDF into paragraphs and grids, or raise DocumentError saying why it cannot be read.
+
+    `ocr` forces OCR on or off (None: the `GAIBAO_OCR` settings); `session` is the document's
+    OCR session when the caller keeps one (to read values again after parsing).
+    """
+    deadline = session.deadline if session is not None else time.monotonic() + limits.timeout_seconds
     warnings: list[str] = []
     pdf = PdfiumFile(data)
     try:
@@ -186,7 +279,7 @@ def read_pdf(data: bytes, limits: Limits, *, ocr: bool | None = None) -> Documen
             if all(p.kind in (PageKind.FAILED, PageKind.BLANK) for p in pages):
                 raise DocumentError(Status.UNREADABLE, "PDF is truncated and none of its content survived")
             warnings.insert(0, "PDF is truncated (it lacks its final %%EOF); read what survived")
-        _recover_textless_pages(pdf, pages, ocr, deadline, warnings)
+        _recover_textless_pages(pdf, pages, _session(ocr, session, deadline), warnings)
         blocks = assemble_blocks(pages)
     except DocumentError:
         raise

@@ -1,7 +1,8 @@
 """A cheap look at a page's drawing objects with pdfium, before any text is extracted.
 
 It tells whether the page draws visible rules (so looking for tables is worth it),
-how much of it is covered by images (a scan), and how many paths it draws (text converted to
+how much of it is covered by images (a scan) and where they are (a table pasted as a
+picture on a page of text), and how many paths it draws (text converted to
 outlines looks like a page of paths and no characters).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -29,6 +30,9 @@ class PageSurvey:
     has_rules: bool = False
     image_area: float = 0.0  # points², top-level image and image-bearing form boxes
     path_count: int = 0
+    image_boxes: list[tuple[float, float, float, float]] = field(
+        default_factory=list
+    )  # (left, bottom, right, top)
 
 
 class ObjectProbe:
@@ -101,11 +105,13 @@ def _walk(probe: ObjectProbe, survey: PageSurvey, objects: PageObjects, depth: i
             holds_image = True
             if depth == 0 and (box := probe.bounds(obj)) is not None:
                 survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
+                survey.image_boxes.append(box)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_DEPTH:
             inner = _walk(probe, survey, child_objects(obj, is_form=True), depth + 1)
             if inner and depth == 0 and (box := probe.bounds(obj)) is not None:
                 # scanners wrap the page image in a form; its box on the page is the form's
                 survey.image_area += (box[2] - box[0]) * (box[3] - box[1])
+                survey.image_boxes.append(box)
             holds_image = holds_image or inner
     return holds_image
 

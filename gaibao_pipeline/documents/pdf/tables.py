@@ -19,7 +19,7 @@ from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edge
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
 from gaibao_pipeline.documents.pdf.text import cell_text
-from gaibao_pipeline.model import BBox
+from gaibao_pipeline.model import BBox, OcrReading
 
 Edge = dict[str, Any]
 
@@ -40,19 +40,20 @@ class TableCell:
     rowspan: int
     colspan: int
     text: str
-    page: int
+    page: int | None  # None for a picture that is not a page (pasted in a DOCX or HTML page)
     bbox: BBox
+    ocr: OcrReading | None = None  # how OCR read the text, when the table was an image
 
 
 @dataclass(slots=True)
 class PageTable:
     """A ruled table as found on one page (or, after merging, continued over several)."""
 
-    page: int
+    page: int | None
     bbox: BBox
     x_edges: list[float]  # column boundaries, left to right
     cells: list[TableCell]
-    pages: list[int] = field(default_factory=list)
+    pages: list[int | None] = field(default_factory=list)
 
     @property
     def n_rows(self) -> int:
