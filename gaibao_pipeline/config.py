@@ -63,9 +63,13 @@ def debug_enabled(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def ocr_enabled(environ: Mapping[str, str] | None = None) -> bool:
-    """GAIBAO_OCR: read image-only PDF pages by OCR (default: on)."""
-    env = os.environ if environ is None else environ
-    return parse_flag(OCR_ENV_VAR, env.get(OCR_ENV_VAR), default=True)
+    """GAIBAO_OCR and the other OCR settings (`documents.ocr.settings`): whether images are read by OCR."""
+    from gaibao_pipeline.documents.ocr.settings import OcrSettingsError, ocr_settings
+
+    try:
+        return ocr_settings(environ).enabled
+    except OcrSettingsError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _checks(database: bool) -> list[Callable[[Mapping[str, str]], object]]:

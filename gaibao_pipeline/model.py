@@ -126,9 +126,9 @@ class DocumentMetadata:
 class Document:
     """A report file read into blocks, before any report-specific parsing."""
 
-    format: (
-        str  # "text", "pdf", "docx", "html", "doc", "wps", "rtf", "odt", "ofd", "xlsx", "xls", "et", "ods", "image"
-    )
+    # "text", "pdf", "docx", "html", "doc", "wps", "rtf", "odt", "ofd", "xlsx", "xls", "et", "ods",
+    # "image"
+    format: str
     blocks: list[Block] = field(default_factory=list)
     page_count: int | None = None
     metadata: DocumentMetadata = field(default_factory=DocumentMetadata)

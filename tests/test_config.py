@@ -42,8 +42,11 @@ def test_flags() -> None:
     assert ocr_enabled({}) is True and ocr_enabled({"GAIBAO_OCR": "0"}) is False
     assert outside_links_allowed({}) is False
     assert outside_links_allowed({"GAIBAO_LANDING_ALLOW_OUTSIDE_LINKS": "1"}) is True
-    with pytest.raises(ConfigError, match=r"GAIBAO_OCR='maybe': expected one of 1, yes, on, true or 0"):
+    assert ocr_enabled({"GAIBAO_OCR": "tesseract"}) is True
+    with pytest.raises(ConfigError, match=r"GAIBAO_OCR='maybe' is not understood; accepted values: .*0"):
         ocr_enabled({"GAIBAO_OCR": "maybe"})
+    with pytest.raises(ConfigError, match=r"GAIBAO_OCR_SECONDS_PER_PAGE='-1' is not valid"):
+        ocr_enabled({"GAIBAO_OCR_SECONDS_PER_PAGE": "-1"})
 
 
 def test_every_bad_setting_is_listed_at_once() -> None:
