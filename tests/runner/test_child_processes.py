@@ -105,7 +105,7 @@ def test_ocr_that_outlives_the_time_limit_is_killed_with_its_children_and_folder
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     marker = _install_fake(tmp_path, monkeypatch, "tesseract")
-    monkeypatch.setenv("GAIBAO_OCR", "1")
+    monkeypatch.setenv("GAIBAO_OCR", "tesseract")  # the engine that runs as a child process
     scan = tmp_path / "scan.pdf"
     _scanned_pdf(scan)
     [(_, report)] = parse_paths([scan], replace(Limits(), timeout_seconds=3), workers=1)
