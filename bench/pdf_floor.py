@@ -114,7 +114,9 @@ def measure(paths: Sequence[Path], reps: int = 7) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("paths", nargs="+", help="PDF files or folders (searched recursively)")
     parser.add_argument("--reps", type=int, default=7, help="alternating repetitions per file (median)")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")

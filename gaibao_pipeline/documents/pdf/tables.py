@@ -9,15 +9,16 @@ their open ends are closed where the vertical rules stop.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells, merge_edges
+from pdfplumber.table import cells_to_tables, merge_edges
 from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edges
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
+from gaibao_pipeline.documents.pdf.grid import edges_to_intersections, intersections_to_cells
 from gaibao_pipeline.documents.pdf.text import cell_text
 from gaibao_pipeline.model import BBox, OcrReading
 
@@ -169,7 +170,7 @@ def close_open_ends(edges: list[Edge]) -> list[Edge]:
 
 
 def table_cell_boxes(edges: list[Edge]) -> list[list[BBox]]:
-    """Cell boxes per table, from rule edges, with pdfplumber's lines-strategy algorithm."""
+    """Cell boxes per table, from rule edges, with pdfplumber's lines-strategy algorithm (`grid`)."""
     merged = merge_edges(edges, SNAP, SNAP, JOIN, JOIN)
     merged = [e for e in merged if e["width" if e["orientation"] == "h" else "height"] >= MIN_EDGE]
     intersections = edges_to_intersections(merged, SNAP, SNAP)
@@ -180,8 +181,14 @@ def table_cell_boxes(edges: list[Edge]) -> list[list[BBox]]:
 
 
 def _index(edges: list[float], value: float) -> int:
+    """Index of the edge nearest the value (the first of two as near) in the sorted edge list."""
     # cell corners come from the same snapped rules, so they match the edge list exactly
-    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    i = bisect_left(edges, value)
+    if i == 0:
+        return 0
+    if i == len(edges):
+        return i - 1
+    return i - 1 if abs(edges[i - 1] - value) <= abs(edges[i] - value) else i
 
 
 @dataclass(slots=True)

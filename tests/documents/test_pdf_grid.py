@@ -1,0 +1,123 @@
+"""The fast cell finder (`grid`) finds exactly the cells pdfplumber's lines strategy finds.
+
+Compared on the rules of real and LibreOffice-exported pages and on generated grids with
+merged cells, tables cut by a page, stray strokes and rules that nearly meet.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pdfplumber.table import edges_to_intersections as plumber_intersections
+from pdfplumber.table import intersections_to_cells as plumber_cells
+from pdfplumber.table import merge_edges
+
+from gaibao_pipeline.documents.pdf.grid import edges_to_intersections, intersections_to_cells
+from gaibao_pipeline.documents.pdf.rules import page_rule_edges
+from gaibao_pipeline.documents.pdf.tables import (
+    JOIN,
+    MIN_EDGE,
+    SNAP,
+    Edge,
+    _index,
+    close_open_ends,
+    make_edge,
+)
+
+ROOT = Path(__file__).parents[2]
+PDFS = [
+    ROOT / "gaibao_pipeline" / "sample_corpus" / "hongze2023.pdf",
+    ROOT / "tests" / "data" / "documents" / "synth-2021-libreoffice.pdf",
+]
+
+
+def merged(edges: list[Edge]) -> list[Edge]:
+    """The edges as `tables.table_cell_boxes` hands them to the cell finder."""
+    edges = merge_edges(close_open_ends(edges), SNAP, SNAP, JOIN, JOIN)
+    return [e for e in edges if e["width" if e["orientation"] == "h" else "height"] >= MIN_EDGE]
+
+
+def plumber(edges: list[Edge]) -> list[tuple[float, float, float, float]]:
+    return list(plumber_cells(plumber_intersections(edges, SNAP, SNAP)))
+
+
+def ours(edges: list[Edge]) -> list[tuple[float, float, float, float]]:
+    return intersections_to_cells(edges_to_intersections(edges, SNAP, SNAP))
+
+
+def page_edges(path: Path) -> list[list[Edge]]:
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        pages = []
+        for index in range(len(document)):
+            page = document[index]
+            pages.append(page_rule_edges(page))
+            page.close()
+        return pages
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_same_cells_as_pdfplumber_on_real_pages(path: Path) -> None:
+    pages = [edges for edges in page_edges(path) if edges]
+    assert pages, "the fixture draws ruled tables"
+    for edges in pages:
+        expected = plumber(merged(edges))
+        assert expected, "each ruled page holds cells"
+        assert ours(merged(edges)) == expected
+
+
+def random_grid(rng: random.Random) -> list[Edge]:
+    """A ruled grid with some rules missing (merged cells), jitter, open ends and stray strokes."""
+    xs = sorted(rng.sample(range(40, 560, 7), rng.randint(2, 9)))
+    ys = sorted(rng.sample(range(40, 800, 5), rng.randint(2, 14)))
+    jitter = rng.choice([0.0, 0.4, 2.9, 3.1])
+    edges: list[Edge] = []
+    for y in ys[(1 if rng.random() < 0.2 else 0) :]:  # sometimes cut by the page: no top rule
+        for x0, x1 in itertools.pairwise(xs):
+            if rng.random() < 0.85:
+                dy = rng.uniform(-jitter, jitter)
+                edges.append(make_edge("h", x0, y + dy, x1, y + dy))
+    for x in xs:
+        for y0, y1 in itertools.pairwise(ys):
+            if rng.random() < 0.85:
+                dx = rng.uniform(-jitter, jitter)
+                edges.append(make_edge("v", x + dx, y0, x + dx, y1))
+    for _ in range(rng.randint(0, 4)):  # strokes that are not part of the grid
+        x, y = rng.uniform(0, 600), rng.uniform(0, 840)
+        length = rng.uniform(1, 200)
+        edges.append(
+            make_edge("h", x, y, x + length, y) if rng.random() < 0.5 else make_edge("v", x, y, x, y + length)
+        )
+    return edges
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_same_cells_as_pdfplumber_on_generated_grids(seed: int) -> None:
+    edges = merged(random_grid(random.Random(seed)))
+    assert ours(edges) == plumber(edges)
+
+
+def test_raw_tolerances_match_pdfplumber_at_the_boundary() -> None:
+    # a horizontal exactly the tolerance above a vertical's top still meets it
+    edges = [
+        make_edge("v", 100.0, 50.0, 100.0, 150.0),
+        make_edge("v", 200.0, 50.0, 200.0, 150.0),
+        make_edge("h", 100.0, 47.0, 200.0, 47.0),
+        make_edge("h", 97.0, 153.0, 203.0, 153.0),
+        make_edge("h", 100.0, 100.0, 196.9, 100.0),
+    ]
+    expected = plumber(edges)
+    assert expected
+    assert ours(edges) == expected
+
+
+@pytest.mark.parametrize("value", [-5.0, 0.0, 9.99, 10.0, 15.0, 15.0001, 19.9999, 20.0, 47.5, 60.0, 99.0])
+def test_nearest_edge_index_is_the_first_of_the_nearest(value: float) -> None:
+    edges = [0.0, 10.0, 20.0, 30.0, 60.0]
+    assert _index(edges, value) == min(range(len(edges)), key=lambda i: abs(edges[i] - value))
