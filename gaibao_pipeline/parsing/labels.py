@@ -30,8 +30,13 @@ def _variants(row: RowSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(match_key(v) for v in (row.label, *row.aliases)))
 
 
+@lru_cache(maxsize=1 << 16)
 def similarity(key: str, canonical: str) -> float:
-    """How well a normalised label matches a normalised canonical label."""
+    """How well a normalised label matches a normalised canonical label.
+
+    Cached: every report of a template repeats the same labels against the same rows, and the
+    edit similarity was most of the parse of a table.
+    """
     if not key or not canonical:
         return 0.0
     if key == canonical:
@@ -68,6 +73,7 @@ def best_match(text: str, rows: Iterable[RowSpec], min_score: float = MIN_SCORE)
     return best
 
 
+@lru_cache(maxsize=4096)
 def is_short(row: RowSpec) -> bool:
     return min(len(v) for v in _variants(row)) <= SHORT
 
