@@ -65,59 +65,30 @@ def is_unreadable_char(ch: str) -> bool:
     )
 
 
-class _PdfiumCharReader:
-    """Per-character pdfium calls with reusable out-parameters."""
-
-    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
-        self.handle = textpage.raw
-        self.loose = pdfium_c.FS_RECTF()
-        self.matrix = pdfium_c.FS_MATRIX()
-        self.left, self.right = ctypes.c_double(), ctypes.c_double()
-        self.bottom, self.top = ctypes.c_double(), ctypes.c_double()
-
-    def box(self, index: int) -> tuple[float, float, float, float] | None:
-        """(x0, y0, x1, y1) in PDF user space, shaped like pdfminer's: one em tall from the descent."""
-        handle = self.handle
-        if not pdfium_c.FPDFText_GetLooseCharBox(handle, index, ctypes.byref(self.loose)):
-            return None
-        loose = self.loose
-        size = pdfium_c.FPDFText_GetFontSize(handle, index)
-        if pdfium_c.FPDFText_GetMatrix(handle, index, ctypes.byref(self.matrix)):
-            m = self.matrix
-            size *= abs(m.a * m.d - m.b * m.c) ** 0.5
-        width, height = loose.right - loose.left, loose.top - loose.bottom
-        if size <= 0:
-            return loose.left, loose.bottom, loose.right, loose.top
-        if width <= 1.5 * size + 1 and height <= 2 * size + 1:
-            # pdfium's loose box rises to the font's ascent; pdfminer's is one em tall
-            return loose.left, loose.bottom, loose.right, loose.bottom + size
-        # vertical-writing fonts get a loose box many ems wide: centre an em box on the glyph
-        if not pdfium_c.FPDFText_GetCharBox(
-            handle,
-            index,
-            ctypes.byref(self.left),
-            ctypes.byref(self.right),
-            ctypes.byref(self.bottom),
-            ctypes.byref(self.top),
-        ):
-            return None
-        cx, cy = (self.left.value + self.right.value) / 2, (self.bottom.value + self.top.value) / 2
-        half = size / 2
-        return cx - half, cy - half, cx + half, cy + half
-
-
 def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top: float) -> PageGlyphs:
-    """Read a pdfium text page char by char, skipping generated spaces and line breaks."""
-    reader = _PdfiumCharReader(textpage)
-    handle = reader.handle
+    """Read a pdfium text page char by char, skipping generated spaces and line breaks.
+
+    Six pdfium calls per character are most of the cost of reading a page, so the functions
+    and their out-parameters are bound once here rather than looked up per call.
+    """
+    handle = textpage.raw
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    map_error = pdfium_c.FPDFText_HasUnicodeMapError
+    get_loose = pdfium_c.FPDFText_GetLooseCharBox
+    get_size = pdfium_c.FPDFText_GetFontSize
+    get_matrix = pdfium_c.FPDFText_GetMatrix
+    loose, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
+    loose_ref, matrix_ref = ctypes.byref(loose), ctypes.byref(matrix)
     count = pdfium_c.FPDFText_CountChars(handle)
     glyphs: list[Glyph] = []
+    append = glyphs.append
     unreadable = 0
     pending_high: int | None = None
     for index in range(max(count, 0)):
-        if pdfium_c.FPDFText_IsGenerated(handle, index):
+        if is_generated(handle, index):
             continue
-        code = pdfium_c.FPDFText_GetUnicode(handle, index)
+        code = get_unicode(handle, index)
         if 0xD800 <= code <= 0xDBFF:
             # pdfium reports characters beyond the BMP (rare place-name characters) as two halves
             pending_high = code
@@ -125,7 +96,7 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
         if 0xDC00 <= code <= 0xDFFF and pending_high is not None:
             code = 0x10000 + ((pending_high - 0xD800) << 10) + (code - 0xDC00)
         pending_high = None
-        if code == 0 or pdfium_c.FPDFText_HasUnicodeMapError(handle, index) == 1:
+        if code == 0 or map_error(handle, index) == 1:
             unreadable += 1
             continue
         ch = chr(code)
@@ -134,12 +105,39 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
         if is_unreadable_char(ch):
             unreadable += 1
             continue
-        box = reader.box(index)
-        if box is None:
+        if not get_loose(handle, index, loose_ref):
             continue
+        # shaped like pdfminer's box: one em tall from the descent
+        size = get_size(handle, index)
+        if get_matrix(handle, index, matrix_ref):
+            size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
+        if size <= 0:
+            box: tuple[float, float, float, float] | None = (left, bottom, right, top)
+        elif right - left <= 1.5 * size + 1 and top - bottom <= 2 * size + 1:
+            # pdfium's loose box rises to the font's ascent; pdfminer's is one em tall
+            box = (left, bottom, right, bottom + size)
+        else:
+            box = _centred_em_box(handle, index, size)
+            if box is None:
+                continue
         x0, y0, x1, y1 = box
-        glyphs.append(Glyph(ch, x0 - page_left, page_top - y1, x1 - page_left, page_top - y0))
+        append(Glyph(ch, x0 - page_left, page_top - y1, x1 - page_left, page_top - y0))
     return PageGlyphs(glyphs, unreadable)
+
+
+def _centred_em_box(
+    handle: pdfium_c.FPDF_TEXTPAGE, index: int, size: float
+) -> tuple[float, float, float, float] | None:
+    """An em box centred on the tight box: vertical-writing fonts get a loose box many ems wide."""
+    left, right, bottom, top = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    if not pdfium_c.FPDFText_GetCharBox(
+        handle, index, ctypes.byref(left), ctypes.byref(right), ctypes.byref(bottom), ctypes.byref(top)
+    ):
+        return None
+    cx, cy = (left.value + right.value) / 2, (bottom.value + top.value) / 2
+    half = size / 2
+    return cx - half, cy - half, cx + half, cy + half
 
 
 def glyphs_from_plumber(chars: Iterable[Mapping[str, Any]]) -> PageGlyphs:

@@ -248,14 +248,20 @@ def fill_tables(
     """Put each glyph in the cell holding its centre; return the tables with text and the glyphs left over."""
     contents: list[list[list[Glyph]]] = [[[] for _ in layout.boxes] for layout in layouts]
     left_over: list[Glyph] = []
-    for glyph in glyphs:
-        for layout, cells in zip(layouts, contents, strict=True):
-            index = layout.cell_at(glyph.center_x, glyph.center_y)
-            if index is not None:
-                cells[index].append(glyph)
-                break
-        else:
-            left_over.append(glyph)
+    if layouts:
+        pairs = list(zip(layouts, contents, strict=True))
+        for glyph in glyphs:
+            _, x0, top, x1, bottom = glyph
+            x, y = (x0 + x1) / 2, (top + bottom) / 2  # as Glyph.center_x and center_y
+            for layout, cells in pairs:
+                index = layout.cell_at(x, y)
+                if index is not None:
+                    cells[index].append(glyph)
+                    break
+            else:
+                left_over.append(glyph)
+    else:
+        left_over = list(glyphs)
 
     tables: list[PageTable] = []
     for layout, cells in zip(layouts, contents, strict=True):

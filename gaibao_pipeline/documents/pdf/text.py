@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
 from gaibao_pipeline.model import BBox
@@ -30,6 +31,8 @@ _PAGE_NUMBER = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+_X0 = itemgetter(1)  # Glyph fields: text, x0, top, x1, bottom
+_TOP_X0 = itemgetter(2, 1)
 _CONTINUED = re.compile(r"[（(]?\s*续\s*(表|上表)?\s*[\d一二三四五六七八九十]*\s*[）)]?\s*[:：]?")
 
 
@@ -50,41 +53,59 @@ def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-def _separator(left: Glyph, right: Glyph) -> str:
-    gap = right.x0 - left.x1
-    size = max(left.height, right.height, 1.0)
-    if is_wide(left.text[-1]) or is_wide(right.text[0]):
-        return " " if gap > WIDE_GAP * size else ""
-    return " " if gap > NARROW_GAP * size else ""
+_WIDE: dict[str, bool] = {}  # is_wide by character: asked for every pair of neighbouring glyphs
 
 
-def _is_duplicate(previous: Glyph, glyph: Glyph) -> bool:
-    # Word processors fake bold type by drawing each character twice, slightly offset
-    return (
-        glyph.text == previous.text
-        and abs(glyph.x0 - previous.x0) < 0.3 * max(previous.x1 - previous.x0, 1.0)
-        and abs(glyph.top - previous.top) < 0.3 * max(previous.height, 1.0)
-    )
+def _is_wide(ch: str) -> bool:
+    wide = _WIDE.get(ch)
+    if wide is None:
+        wide = is_wide(ch)
+        if len(_WIDE) < 65536:  # bounded: a file of random code points must not grow it without end
+            _WIDE[ch] = wide
+    return wide
 
 
 def _line_text(glyphs: list[Glyph]) -> tuple[str, BBox]:
-    glyphs.sort(key=lambda g: g.x0)
-    parts: list[str] = []
-    kept: list[Glyph] = []
-    for glyph in glyphs:
-        if kept and _is_duplicate(kept[-1], glyph):
-            continue
-        if kept:
-            parts.append(_separator(kept[-1], glyph))
-        parts.append(glyph.text)
-        kept.append(glyph)
-    bbox = (
-        min(g.x0 for g in kept),
-        min(g.top for g in kept),
-        max(g.x1 for g in kept),
-        max(g.bottom for g in kept),
-    )
-    return "".join(parts), bbox
+    """The line's text left to right and its box.
+
+    A gap becomes a space only between Latin letters or digits (wider than NARROW_GAP) or
+    next to a CJK character (wider than WIDE_GAP), gaps measured in glyph heights; a glyph
+    drawn twice, slightly offset (Word's fake bold), is read once. Written out inline: this
+    runs for every line and every table cell of a document.
+    """
+    glyphs.sort(key=_X0)
+    first = glyphs[0]
+    text, x0, top, x1, bottom = first
+    parts = [text]
+    left, high, right, low = x0, top, x1, bottom
+    p_text, p_x0, p_top, p_x1, p_bottom = first
+    for glyph in glyphs[1:]:
+        text, x0, top, x1, bottom = glyph
+        p_height = p_bottom - p_top
+        if (
+            text == p_text
+            and abs(x0 - p_x0) < 0.3 * max(p_x1 - p_x0, 1.0)
+            and abs(top - p_top) < 0.3 * max(p_height, 1.0)
+        ):
+            continue  # Word processors fake bold type by drawing each character twice
+        gap = x0 - p_x1
+        size = max(p_height, bottom - top, 1.0)
+        if _is_wide(p_text[-1]) or _is_wide(text[0]):
+            if gap > WIDE_GAP * size:
+                parts.append(" ")
+        elif gap > NARROW_GAP * size:
+            parts.append(" ")
+        parts.append(text)
+        if x0 < left:
+            left = x0
+        if top < high:
+            high = top
+        if x1 > right:
+            right = x1
+        if bottom > low:
+            low = bottom
+        p_text, p_x0, p_top, p_x1, p_bottom = glyph
+    return "".join(parts), (left, high, right, low)
 
 
 def build_lines(glyphs: Sequence[Glyph]) -> list[TextLine]:
@@ -92,17 +113,20 @@ def build_lines(glyphs: Sequence[Glyph]) -> list[TextLine]:
     lines: list[TextLine] = []
     current: list[Glyph] = []
     line_top = line_bottom = 0.0
-    for glyph in sorted(glyphs, key=lambda g: (g.top, g.x0)):
+    for glyph in sorted(glyphs, key=_TOP_X0):
+        top, bottom = glyph[2], glyph[4]
         if current:
-            overlap = min(line_bottom, glyph.bottom) - max(line_top, glyph.top)
-            if overlap >= 0.5 * min(line_bottom - line_top, glyph.height):
+            overlap = min(line_bottom, bottom) - max(line_top, top)
+            if overlap >= 0.5 * min(line_bottom - line_top, bottom - top):
                 current.append(glyph)
-                line_top = min(line_top, glyph.top)
-                line_bottom = max(line_bottom, glyph.bottom)
+                if top < line_top:
+                    line_top = top
+                if bottom > line_bottom:
+                    line_bottom = bottom
                 continue
             lines.append(TextLine(*_line_text(current)))
         current = [glyph]
-        line_top, line_bottom = glyph.top, glyph.bottom
+        line_top, line_bottom = top, bottom
     if current:
         lines.append(TextLine(*_line_text(current)))
     return lines
