@@ -23,9 +23,9 @@ from gaibao_pipeline.documents.pdf.tables import (
     MIN_EDGE,
     SNAP,
     Edge,
-    _index,
     close_open_ends,
     make_edge,
+    nearest_index,
 )
 
 ROOT = Path(__file__).parents[2]
@@ -120,4 +120,4 @@ def test_raw_tolerances_match_pdfplumber_at_the_boundary() -> None:
 @pytest.mark.parametrize("value", [-5.0, 0.0, 9.99, 10.0, 15.0, 15.0001, 19.9999, 20.0, 47.5, 60.0, 99.0])
 def test_nearest_edge_index_is_the_first_of_the_nearest(value: float) -> None:
     edges = [0.0, 10.0, 20.0, 30.0, 60.0]
-    assert _index(edges, value) == min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+    assert nearest_index(edges, value) == min(range(len(edges)), key=lambda i: abs(edges[i] - value))

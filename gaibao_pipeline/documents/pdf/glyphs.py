@@ -65,11 +65,18 @@ def is_unreadable_char(ch: str) -> bool:
     )
 
 
+# FPDFText_GetTextObject returning the object's address as an int (a dict key), not a pointer object
+_TEXT_OBJECT_ADDRESS = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
+    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+)
+
+
 def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top: float) -> PageGlyphs:
     """Read a pdfium text page char by char, skipping generated spaces and line breaks.
 
-    Six pdfium calls per character are most of the cost of reading a page, so the functions
-    and their out-parameters are bound once here rather than looked up per call.
+    pdfium calls, one per character and property, are most of the cost of reading a page: the
+    functions and their out-parameters are bound once here, and the font size and matrix are
+    read once per text object.
     """
     handle = textpage.raw
     is_generated = pdfium_c.FPDFText_IsGenerated
@@ -78,6 +85,8 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
     get_loose = pdfium_c.FPDFText_GetLooseCharBox
     get_size = pdfium_c.FPDFText_GetFontSize
     get_matrix = pdfium_c.FPDFText_GetMatrix
+    get_text_object = _TEXT_OBJECT_ADDRESS
+    sizes: dict[int, float] = {}  # em size in page space by text object address
     loose, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     loose_ref, matrix_ref = ctypes.byref(loose), ctypes.byref(matrix)
     count = pdfium_c.FPDFText_CountChars(handle)
@@ -107,10 +116,16 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
             continue
         if not get_loose(handle, index, loose_ref):
             continue
-        # shaped like pdfminer's box: one em tall from the descent
-        size = get_size(handle, index)
-        if get_matrix(handle, index, matrix_ref):
-            size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+        # shaped like pdfminer's box: one em tall from the descent. pdfium gives every character
+        # its text object's font size and matrix, so they are asked once per text object
+        text_object = get_text_object(handle, index)
+        size = sizes.get(text_object) if text_object else None
+        if size is None:
+            size = get_size(handle, index)
+            if get_matrix(handle, index, matrix_ref):
+                size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+            if text_object:
+                sizes[text_object] = size
         left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
         if size <= 0:
             box: tuple[float, float, float, float] | None = (left, bottom, right, top)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from gaibao_pipeline.documents.pdf.tables import PageTable, TableCell
+from gaibao_pipeline.documents.pdf.tables import PageTable, TableCell, nearest_index
 from gaibao_pipeline.model import Cell, Grid, OcrReading, Provenance
 
 ALIGN = 4.0  # points: column boundaries this close on two pages are the same boundary
@@ -47,13 +47,11 @@ def _align_columns(first: PageTable, second: PageTable) -> None:
         if not union or x - union[-1] > ALIGN:
             union.append(x)
 
-    def position(x: float) -> int:
-        return min(range(len(union)), key=lambda i: abs(union[i] - x))
-
     for table in (first, second):
         for cell in table.cells:
-            start = position(table.x_edges[cell.col])
-            end = position(table.x_edges[cell.col + cell.colspan])
+            # the union is sorted and strictly increasing: the nearest boundary by bisection
+            start = nearest_index(union, table.x_edges[cell.col])
+            end = nearest_index(union, table.x_edges[cell.col + cell.colspan])
             cell.col, cell.colspan = start, max(end - start, 1)
         table.x_edges = union
 

@@ -92,18 +92,23 @@ class _PathReader:
         x_out, y_out = ctypes.byref(x), ctypes.byref(y)
         subpaths: list[Subpath] = []
         current: Subpath | None = None
+        # bound once: a table's paths have thousands of segments, four pdfium calls each
+        get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+        get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+        moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
         for index in range(max(pdfium_c.FPDFPath_CountSegments(obj), 0)):
-            segment = pdfium_c.FPDFPath_GetPathSegment(obj, index)
-            if not segment or not pdfium_c.FPDFPathSegment_GetPoint(segment, x_out, y_out):
+            segment = get_segment(obj, index)
+            if not segment or not get_point(segment, x_out, y_out):
                 continue
-            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-            kind = pdfium_c.FPDFPathSegment_GetType(segment)
-            if kind == pdfium_c.FPDF_SEGMENT_MOVETO or current is None:
+            px, py = x.value, y.value
+            point = (a * px + c * py + e, b * px + d * py + f)
+            kind = get_type(segment)
+            if kind == moveto or current is None:
                 current = Subpath(point)
                 subpaths.append(current)
             else:
-                current.add(point, kind == pdfium_c.FPDF_SEGMENT_LINETO)
-            if pdfium_c.FPDFPathSegment_GetClose(segment):
+                current.add(point, kind == lineto)
+            if get_close(segment):
                 current.close()
         return subpaths
 

@@ -180,7 +180,7 @@ def table_cell_boxes(edges: list[Edge]) -> list[list[BBox]]:
     ]
 
 
-def _index(edges: list[float], value: float) -> int:
+def nearest_index(edges: list[float], value: float) -> int:
     """Index of the edge nearest the value (the first of two as near) in the sorted edge list."""
     # cell corners come from the same snapped rules, so they match the edge list exactly
     i = bisect_left(edges, value)
@@ -217,8 +217,8 @@ def _layout(boxes: list[BBox]) -> TableLayout:
     slots: dict[tuple[int, int], int] = {}
     spans: list[tuple[int, int, int, int]] = []
     for index, (x0, top, x1, bottom) in enumerate(boxes):
-        col, col_end = _index(xs, x0), _index(xs, x1)
-        row, row_end = _index(ys, top), _index(ys, bottom)
+        col, col_end = nearest_index(xs, x0), nearest_index(xs, x1)
+        row, row_end = nearest_index(ys, top), nearest_index(ys, bottom)
         spans.append((row, col, max(row_end - row, 1), max(col_end - col, 1)))
         for r in range(row, row_end):
             for c in range(col, col_end):
