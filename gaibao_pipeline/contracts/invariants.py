@@ -50,13 +50,14 @@ def identity_checks(cells: Mapping[CellKey, ReportCell], identities: Sequence[Id
     """
     values = {key: cell.value for key, cell in cells.items()}
     results = []
+    details: dict[CellKey, dict[str, Any]] = {}  # a cell is in several identities: described once
     for evaluation in evaluate(values, identities):
         unknown = [
             k for k in evaluation.identity.cells if (c := cells.get(k)) and c.inferred and c.value is None
         ]
         if unknown and evaluation.passed is not None:
             evaluation = replace(evaluation, passed=None)
-        result = _identity_result(evaluation, cells)
+        result = _identity_result(evaluation, cells, details)
         if unknown:
             result.detail["reason"] = "a cell the text does not determine: " + ", ".join(
                 ".".join(k[1:]) for k in unknown
@@ -65,7 +66,9 @@ def identity_checks(cells: Mapping[CellKey, ReportCell], identities: Sequence[Id
     return results
 
 
-def _identity_result(evaluation: Evaluation, cells: Mapping[CellKey, ReportCell]) -> CheckResult:
+def _identity_result(
+    evaluation: Evaluation, cells: Mapping[CellKey, ReportCell], details: dict[CellKey, dict[str, Any]]
+) -> CheckResult:
     identity = evaluation.identity
     detail: dict[str, Any] = dict(identity.scope)
     detail["expected"] = _tidy(evaluation.expected)
@@ -74,9 +77,30 @@ def _identity_result(evaluation: Evaluation, cells: Mapping[CellKey, ReportCell]
         detail["reason"] = "the total was left blank; it is derived from its parts for the other checks"
     elif evaluation.derived:
         detail["note"] = "uses totals derived from their parts where the report left them blank"
-    detail["involved"] = [_cell_detail(key, cells.get(key)) for key in identity.cells]
+    detail["involved"] = [_described(key, cells, details) for key in identity.cells]
     severity: Severity = "warning" if identity.check == "legacy.sums" else "error"
     return CheckResult(identity.check, evaluation.passed, severity, detail, identity.cells)
+
+
+def _described(
+    key: CellKey, cells: Mapping[CellKey, ReportCell], details: dict[CellKey, dict[str, Any]]
+) -> dict[str, Any]:
+    """The cell's detail, made once per report and copied (each check owns its own dicts)."""
+    made = details.get(key)
+    if made is None:
+        made = details[key] = _cell_detail(key, cells.get(key))
+    out = dict(made)
+    out["cell"] = list(made["cell"])
+    if "where" in made:
+        out["where"] = _copy_where(made["where"])
+    return out
+
+
+def _copy_where(where: dict[str, Any]) -> dict[str, Any]:
+    out = dict(where)
+    if "bbox" in out:
+        out["bbox"] = list(out["bbox"])
+    return out
 
 
 def _cell_detail(key: CellKey, cell: ReportCell | None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import pytest
 from gaibao_pipeline.documents.pdf.glyphs import Glyph, glyphs_from_pdfium
 from gaibao_pipeline.documents.pdf.rules import page_rule_edges
 from gaibao_pipeline.documents.pdf.tables import close_open_ends, table_cell_boxes, table_layouts
-from gaibao_pipeline.documents.pdf.text import TextLine, build_lines
+from gaibao_pipeline.documents.pdf.text import TextLine, build_lines, cell_text
 
 ROOT = Path(__file__).parents[2]
 PDFS = [
@@ -114,12 +114,21 @@ def glyph_groups(path: Path) -> list[list[Glyph]]:
     return groups
 
 
+def _reference_cell_text(glyphs: Sequence[Glyph]) -> str:
+    texts = [line.text for line in _reference_build_lines(list(glyphs))]
+    if len(texts) > 1 and all(len(t) == 1 and _wide(t) for t in texts):
+        return "".join(texts)
+    return "\n".join(texts)
+
+
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
 def test_same_lines_as_the_reference_on_real_pages_and_cells(path: Path) -> None:
     groups = glyph_groups(path)
     assert len(groups) > 50, "pages and table cells"
+    assert any(len(g) == 1 for g in groups) and any(len(g) > 3 for g in groups)
     for glyphs in groups:
         assert build_lines(list(glyphs)) == _reference_build_lines(list(glyphs))
+        assert cell_text(list(glyphs)) == _reference_cell_text(glyphs)
 
 
 def random_glyphs(rng: random.Random) -> list[Glyph]:
@@ -141,3 +150,9 @@ def random_glyphs(rng: random.Random) -> list[Glyph]:
 def test_same_lines_as_the_reference_on_generated_glyphs(seed: int) -> None:
     glyphs = random_glyphs(random.Random(seed))
     assert build_lines(list(glyphs)) == _reference_build_lines(list(glyphs))
+    for part in (glyphs[:1], glyphs[:2], glyphs):
+        assert cell_text(list(part)) == _reference_cell_text(part)
+
+
+def test_empty_cell_has_no_text() -> None:
+    assert cell_text([]) == _reference_cell_text([]) == ""

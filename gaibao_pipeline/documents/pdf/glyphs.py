@@ -111,7 +111,7 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
         ch = chr(code)
         if ch.isspace():
             continue
-        if is_unreadable_char(ch):
+        if not (0x20 <= code < 0x7F or 0xA0 <= code < 0xE000) and is_unreadable_char(ch):
             unreadable += 1
             continue
         if not get_loose(handle, index, loose_ref):

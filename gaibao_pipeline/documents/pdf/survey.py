@@ -95,13 +95,18 @@ def child_objects(parent: object, is_form: bool) -> PageObjects:
 def _walk(probe: ObjectProbe, survey: PageSurvey, objects: PageObjects, depth: int) -> bool:
     """Survey the objects; True if any of them is (or holds) an image."""
     holds_image = False
+    get_type, path, image = (
+        pdfium_c.FPDFPageObj_GetType,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+    )
     for obj in objects:
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        kind = get_type(obj)
+        if kind == path:
             survey.path_count += 1
             if not survey.has_rules and probe.is_rule(obj):
                 survey.has_rules = True
-        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        elif kind == image:
             holds_image = True
             if depth == 0 and (box := probe.bounds(obj)) is not None:
                 survey.image_area += (box[2] - box[0]) * (box[3] - box[1])

@@ -134,6 +134,8 @@ def build_lines(glyphs: Sequence[Glyph]) -> list[TextLine]:
 
 def cell_text(glyphs: Sequence[Glyph]) -> str:
     """A table cell's text: its lines joined by newlines; a vertical label becomes one word."""
+    if len(glyphs) <= 1:  # most cells: empty, or one digit (what build_lines would make of them)
+        return glyphs[0].text if glyphs else ""
     texts = [line.text for line in build_lines(glyphs)]
     # 三、本年度办理结果 set one character per line reads as one label; digits stay apart
     # because a column of single digits is several values, not one number
