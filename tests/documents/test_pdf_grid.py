@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from pdfplumber.table import cells_to_tables as plumber_tables
 from pdfplumber.table import edges_to_intersections as plumber_intersections
 from pdfplumber.table import intersections_to_cells as plumber_cells
 from pdfplumber.table import merge_edges
 
-from gaibao_pipeline.documents.pdf.grid import edges_to_intersections, intersections_to_cells
+from gaibao_pipeline.documents.pdf.grid import cells_to_tables, edges_to_intersections, intersections_to_cells
 from gaibao_pipeline.documents.pdf.rules import page_rule_edges
 from gaibao_pipeline.documents.pdf.tables import (
     JOIN,
@@ -70,6 +71,7 @@ def test_same_cells_as_pdfplumber_on_real_pages(path: Path) -> None:
         expected = plumber(merged(edges))
         assert expected, "each ruled page holds cells"
         assert ours(merged(edges)) == expected
+        assert cells_to_tables(expected) == plumber_tables(expected)
 
 
 def random_grid(rng: random.Random) -> list[Edge]:
@@ -100,7 +102,19 @@ def random_grid(rng: random.Random) -> list[Edge]:
 @pytest.mark.parametrize("seed", range(60))
 def test_same_cells_as_pdfplumber_on_generated_grids(seed: int) -> None:
     edges = merged(random_grid(random.Random(seed)))
-    assert ours(edges) == plumber(edges)
+    cells = plumber(edges)
+    assert ours(edges) == cells
+    assert cells_to_tables(cells) == plumber_tables(cells)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_same_tables_as_pdfplumber_from_scattered_cells(seed: int) -> None:
+    # several grids on one page, their cells in any order: tables grow over several passes
+    rng = random.Random(seed)
+    cells = [cell for _ in range(3) for cell in plumber(merged(random_grid(rng)))]
+    rng.shuffle(cells)
+    cells = list(dict.fromkeys(cells))
+    assert cells_to_tables(cells) == plumber_tables(cells)
 
 
 def test_raw_tolerances_match_pdfplumber_at_the_boundary() -> None:

@@ -88,3 +88,35 @@ def intersections_to_cells(intersections: dict[Point, tuple[set[CellBox], set[Ce
         if found is not None:
             cells.append(found)
     return cells
+
+
+def cells_to_tables(cells: Sequence[CellBox]) -> list[list[CellBox]]:
+    """Cells grouped into tables by shared corners, as pdfplumber groups them, in its order.
+
+    pdfplumber removes each cell it places from a list (a scan of the list per cell); here
+    each pass keeps the cells it did not place instead.
+    """
+    remaining = list(cells)
+    corners: set[Point] = set()
+    current: list[CellBox] = []
+    tables: list[list[CellBox]] = []
+    while remaining:
+        placed = len(current)
+        left: list[CellBox] = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            cell_corners = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or any(corner in corners for corner in cell_corners):
+                corners.update(cell_corners)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == placed:  # the pass placed nothing: the table is complete
+            tables.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        tables.append(list(current))
+    tables.sort(key=lambda table: min((c[1], c[0]) for c in table))
+    return [table for table in tables if len(table) > 1]
