@@ -122,3 +122,24 @@ def test_same_glyphs_on_drawn_pages_with_odd_fonts() -> None:
     assert any(len(g.text) == 1 and ord(g.text) > 0xFFFF for new, _ in pages for g in new.glyphs)
     for new, old in pages:
         assert new == old
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_pdfium_generates_only_spaces_and_line_breaks(path: Path) -> None:
+    # the reader asks only whitespace characters whether pdfium generated them: a pdfium that
+    # generated anything else (a hyphen, say) would put it into the text, and must fail here
+    document = pdfium.PdfDocument(path.read_bytes())
+    generated: set[int] = set()
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            handle = textpage.raw
+            for i in range(pdfium_c.FPDFText_CountChars(handle)):
+                if pdfium_c.FPDFText_IsGenerated(handle, i):
+                    generated.add(pdfium_c.FPDFText_GetUnicode(handle, i))
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    assert generated == {0x20, 0x0D, 0x0A}
