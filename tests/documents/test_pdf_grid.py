@@ -15,9 +15,14 @@ import pytest
 from pdfplumber.table import cells_to_tables as plumber_tables
 from pdfplumber.table import edges_to_intersections as plumber_intersections
 from pdfplumber.table import intersections_to_cells as plumber_cells
-from pdfplumber.table import merge_edges
+from pdfplumber.table import merge_edges as plumber_merge_edges
 
-from gaibao_pipeline.documents.pdf.grid import cells_to_tables, edges_to_intersections, intersections_to_cells
+from gaibao_pipeline.documents.pdf.grid import (
+    cells_to_tables,
+    edges_to_intersections,
+    intersections_to_cells,
+    merge_edges,
+)
 from gaibao_pipeline.documents.pdf.rules import page_rule_edges
 from gaibao_pipeline.documents.pdf.tables import (
     JOIN,
@@ -38,7 +43,7 @@ PDFS = [
 
 def merged(edges: list[Edge]) -> list[Edge]:
     """The edges as `tables.table_cell_boxes` hands them to the cell finder."""
-    edges = merge_edges(close_open_ends(edges), SNAP, SNAP, JOIN, JOIN)
+    edges = plumber_merge_edges(close_open_ends(edges), SNAP, SNAP, JOIN, JOIN)
     return [e for e in edges if e["width" if e["orientation"] == "h" else "height"] >= MIN_EDGE]
 
 
@@ -135,3 +140,40 @@ def test_raw_tolerances_match_pdfplumber_at_the_boundary() -> None:
 def test_nearest_edge_index_is_the_first_of_the_nearest(value: float) -> None:
     edges = [0.0, 10.0, 20.0, 30.0, 60.0]
     assert nearest_index(edges, value) == min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+
+
+def with_page_fields(edge: Edge) -> Edge:
+    """The edge as pdfplumber's own objects carry it: doctop, y0 and y1 besides."""
+    page_height = 842.0
+    return {
+        **edge,
+        "doctop": edge["top"] + page_height,
+        "y0": page_height - edge["bottom"],
+        "y1": page_height - edge["top"],
+    }
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_merged_edges_equal_pdfplumbers(seed: int) -> None:
+    rng = random.Random(seed)
+    edges = random_grid(rng)
+    if seed % 2:
+        edges = [with_page_fields(e) for e in edges]
+    rng.shuffle(edges)
+    for tolerance in (SNAP, 0.0):
+        assert merge_edges(edges, tolerance, SNAP, JOIN, tolerance) == plumber_merge_edges(
+            edges, tolerance, SNAP, JOIN, tolerance
+        )
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_merged_edges_equal_pdfplumbers_on_real_pages(path: Path) -> None:
+    for edges in page_edges(path):
+        if edges:
+            assert merge_edges(edges, SNAP, SNAP, JOIN, JOIN) == plumber_merge_edges(
+                edges, SNAP, SNAP, JOIN, JOIN
+            )
+            closed = close_open_ends(edges)
+            assert merge_edges(closed, SNAP, SNAP, JOIN, JOIN) == plumber_merge_edges(
+                closed, SNAP, SNAP, JOIN, JOIN
+            )

@@ -120,3 +120,92 @@ def cells_to_tables(cells: Sequence[CellBox]) -> list[list[CellBox]]:
         tables.append(list(current))
     tables.sort(key=lambda table: min((c[1], c[0]) for c in table))
     return [table for table in tables if len(table) > 1]
+
+
+def _snap(edges: list[Edge], attr: str, tolerance: float) -> list[Edge]:
+    """pdfplumber's `snap_objects`: edges whose `attr` values chain within the tolerance go to their mean."""
+    if not edges:
+        return []
+    cluster_of: dict[float, int] = {}
+    cluster = -1
+    last = 0.0
+    for value in sorted({e[attr] for e in edges}):
+        if cluster < 0 or value > last + tolerance:
+            cluster += 1
+        cluster_of[value] = cluster
+        last = value
+    clusters: list[list[Edge]] = [[] for _ in range(cluster + 1)]
+    for edge in edges:  # each cluster in the order given, as pdfplumber's stable sort leaves them
+        clusters[cluster_of[edge[attr]]].append(edge)
+    snapped: list[Edge] = []
+    for members in clusters:
+        mean = sum(e[attr] for e in members) / len(members)
+        for edge in members:
+            shift = mean - edge[attr]
+            moved = dict(edge)
+            if attr == "x0":  # a vertical edge moves sideways
+                moved["x0"] = edge["x0"] + shift
+                moved["x1"] = edge["x1"] + shift
+            else:
+                moved["top"] = edge["top"] + shift
+                moved["bottom"] = edge["bottom"] + shift
+                if "doctop" in edge:
+                    moved["doctop"] = edge["doctop"] + shift
+                if "y0" in edge:
+                    moved["y0"] = edge["y0"] - shift
+                    moved["y1"] = edge["y1"] - shift
+            snapped.append(moved)
+    return snapped
+
+
+def _join(edges: list[Edge], orientation: str, tolerance: float) -> list[Edge]:
+    """pdfplumber's `join_edge_group`: collinear edges that overlap or nearly meet become one."""
+    low, high = ("x0", "x1") if orientation == "h" else ("top", "bottom")
+    ordered = sorted(edges, key=lambda e: e[low])
+    joined = [ordered[0]]
+    for edge in ordered[1:]:
+        last = joined[-1]
+        if edge[low] <= last[high] + tolerance:
+            if edge[high] > last[high]:
+                value = edge[high]
+                longer = dict(last)
+                longer[high] = value
+                if high == "x1":
+                    longer["width"] = value - last["x0"]
+                else:
+                    diff = value - last["bottom"]
+                    longer["height"] = last["height"] + diff
+                    if "y0" in last:
+                        longer["y0"] = last["y0"] - diff
+                joined[-1] = longer
+        else:
+            joined.append(edge)
+    return joined
+
+
+def merge_edges(
+    edges: Sequence[Edge], snap_x: float, snap_y: float, join_x: float, join_y: float
+) -> list[Edge]:
+    """pdfplumber's `merge_edges` (snap to common lines, then join pieces), the same edges in its order.
+
+    pdfplumber copies each edge through a tuple of its items and groups with sorts and
+    `groupby`; on a page of ruled tables it ran twice and was a large part of finding them.
+    """
+    merged = list(edges)
+    if snap_x > 0 or snap_y > 0:
+        verticals = [e for e in merged if e["orientation"] == "v"]
+        horizontals = [e for e in merged if e["orientation"] == "h"]
+        if len(verticals) + len(horizontals) != len(merged):
+            raise KeyError("orientation")  # as pdfplumber fails on an edge that is neither
+        merged = _snap(verticals, "x0", snap_x) + _snap(horizontals, "top", snap_y)
+    groups: dict[tuple[str, float], list[Edge]] = {}
+    for edge in sorted(merged, key=_group):
+        groups.setdefault(_group(edge), []).append(edge)
+    out: list[Edge] = []
+    for (orientation, _), members in groups.items():
+        out.extend(_join(members, orientation, join_x if orientation == "h" else join_y))
+    return out
+
+
+def _group(edge: Edge) -> tuple[str, float]:
+    return ("h", edge["top"]) if edge["orientation"] == "h" else ("v", edge["x0"])

@@ -14,11 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pdfplumber.table import merge_edges
 from pdfplumber.utils.geometry import curve_to_edges, line_to_edge, rect_to_edges
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph
-from gaibao_pipeline.documents.pdf.grid import cells_to_tables, edges_to_intersections, intersections_to_cells
+from gaibao_pipeline.documents.pdf.grid import (
+    cells_to_tables,
+    edges_to_intersections,
+    intersections_to_cells,
+    merge_edges,
+)
 from gaibao_pipeline.documents.pdf.text import cell_text
 from gaibao_pipeline.model import BBox, OcrReading
 
