@@ -77,11 +77,12 @@ class _PathReader:
         self.page_left, self.page_top = page_left, page_top
         self.probe = ObjectProbe()
         self.matrix = pdfium_c.FS_MATRIX()
+        self.matrix_ref = ctypes.byref(self.matrix)
         self.x, self.y = ctypes.c_float(), ctypes.c_float()
         self.edges: list[Edge] = []
 
     def _own_matrix(self, obj: pdfium_c.FPDF_PAGEOBJECT) -> Matrix:
-        if not pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(self.matrix)):
+        if not pdfium_c.FPDFPageObj_GetMatrix(obj, self.matrix_ref):
             return IDENTITY
         m = self.matrix
         return (m.a, m.b, m.c, m.d, m.e, m.f)
@@ -125,7 +126,7 @@ class _PathReader:
 
     def read_path(self, obj: pdfium_c.FPDF_PAGEOBJECT, outer: Matrix) -> None:
         probe = self.probe
-        if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(probe.fill_mode), ctypes.byref(probe.stroke)):
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, probe.fill_mode_ref, probe.stroke_ref):
             return
         stroked = bool(probe.stroke.value) and probe.visible(pdfium_c.FPDFPageObj_GetStrokeColor, obj)
         filled = bool(probe.fill_mode.value) and probe.visible(pdfium_c.FPDFPageObj_GetFillColor, obj)

@@ -43,22 +43,23 @@ class ObjectProbe:
         self.stroke = ctypes.c_int()
         self.rgba = [ctypes.c_uint() for _ in range(4)]
         self.box = [ctypes.c_float() for _ in range(4)]
+        # references made once: every path on a page is probed
+        self.rgba_refs = [ctypes.byref(v) for v in self.rgba]
+        self.box_refs = [ctypes.byref(v) for v in self.box]
+        self.fill_mode_ref, self.stroke_ref = ctypes.byref(self.fill_mode), ctypes.byref(self.stroke)
 
     def bounds(self, obj: pdfium_c.FPDF_PAGEOBJECT) -> tuple[float, float, float, float] | None:
         """(left, bottom, right, top) of a page object, or None if pdfium cannot tell."""
-        left, bottom, right, top = self.box
-        if not pdfium_c.FPDFPageObj_GetBounds(
-            obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)
-        ):
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, *self.box_refs):
             return None
+        left, bottom, right, top = self.box
         return left.value, bottom.value, right.value, top.value
 
     def visible(self, getter: object, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
         """Whether the colour `getter` reads (stroke or fill) shows on paper."""
-        r, g, b, a = self.rgba
-        ok = getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a))  # type: ignore[operator]
-        if not ok:
+        if not getter(obj, *self.rgba_refs):  # type: ignore[operator]
             return True  # patterns and shadings have no plain colour; assume they show
+        r, g, b, a = self.rgba
         return a.value > 0 and min(r.value, g.value, b.value) < WHITE
 
     def is_rule(self, obj: pdfium_c.FPDF_PAGEOBJECT) -> bool:
@@ -69,7 +70,7 @@ class ObjectProbe:
         width, height = box[2] - box[0], box[3] - box[1]
         if max(width, height) < MIN_RULE:
             return False
-        if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(self.fill_mode), ctypes.byref(self.stroke)):
+        if not pdfium_c.FPDFPath_GetDrawMode(obj, self.fill_mode_ref, self.stroke_ref):
             return False
         if self.stroke.value and self.visible(pdfium_c.FPDFPageObj_GetStrokeColor, obj):
             return True
