@@ -60,28 +60,32 @@ def intersections_to_cells(intersections: dict[Point, tuple[set[CellBox], set[Ce
         by_x.setdefault(x, []).append(y)
         by_y.setdefault(y, []).append(x)
 
-    def joined_v(p1: Point, p2: Point) -> bool:
-        return not intersections[p1][0].isdisjoint(intersections[p2][0])
-
-    def joined_h(p1: Point, p2: Point) -> bool:
-        return not intersections[p1][1].isdisjoint(intersections[p2][1])
-
     cells: list[CellBox] = []
-    for pt in points:
-        x, y = pt
+    for x, y in points:
+        v_here, h_here = intersections[(x, y)]
         column, row = by_x[x], by_y[y]
-        below = [(x, y2) for y2 in column[bisect_right(column, y) :]]
-        right = [(x2, y) for x2 in row[bisect_right(row, x) :]]
+        # the points to the right joined to this one by a horizontal edge, left to right
+        # (pdfplumber tests them again for every point below; the test has no side effects)
+        right = [
+            (x2, intersections[(x2, y)][0])
+            for x2 in row[bisect_right(row, x) :]
+            if not h_here.isdisjoint(intersections[(x2, y)][1])
+        ]
+        if not right:
+            continue
         found = None
-        for below_pt in below:
-            if not joined_v(pt, below_pt):
+        for y2 in column[bisect_right(column, y) :]:
+            v_below, h_below = intersections[(x, y2)]
+            if v_here.isdisjoint(v_below):
                 continue
-            for right_pt in right:
-                if not joined_h(pt, right_pt):
-                    continue
-                corner = (right_pt[0], below_pt[1])
-                if corner in intersections and joined_v(corner, right_pt) and joined_h(corner, below_pt):
-                    found = (x, y, corner[0], corner[1])
+            for x2, v_right in right:
+                corner = intersections.get((x2, y2))
+                if (
+                    corner is not None
+                    and not corner[0].isdisjoint(v_right)
+                    and not corner[1].isdisjoint(h_below)
+                ):
+                    found = (x, y, x2, y2)
                     break
             if found is not None:
                 break
