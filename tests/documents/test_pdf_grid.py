@@ -17,6 +17,7 @@ from pdfplumber.table import edges_to_intersections as plumber_intersections
 from pdfplumber.table import intersections_to_cells as plumber_cells
 from pdfplumber.table import merge_edges as plumber_merge_edges
 
+from gaibao_pipeline.documents.pdf.glyphs import Glyph, glyphs_from_pdfium
 from gaibao_pipeline.documents.pdf.grid import (
     cells_to_tables,
     edges_to_intersections,
@@ -29,10 +30,15 @@ from gaibao_pipeline.documents.pdf.tables import (
     MIN_EDGE,
     SNAP,
     Edge,
+    TableLayout,
     close_open_ends,
+    fill_tables,
     make_edge,
     nearest_index,
+    table_cell_boxes,
+    table_layouts,
 )
+from gaibao_pipeline.documents.pdf.text import cell_text
 
 ROOT = Path(__file__).parents[2]
 PDFS = [
@@ -177,3 +183,43 @@ def test_merged_edges_equal_pdfplumbers_on_real_pages(path: Path) -> None:
             assert merge_edges(closed, SNAP, SNAP, JOIN, JOIN) == plumber_merge_edges(
                 closed, SNAP, SNAP, JOIN, JOIN
             )
+
+
+def page_glyphs_and_layouts(path: Path) -> list[tuple[list[Glyph], list[TableLayout]]]:
+    document = pdfium.PdfDocument(path.read_bytes())
+    pages = []
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            left, _, _, top = page.get_mediabox()
+            textpage = page.get_textpage()
+            glyphs = glyphs_from_pdfium(textpage, left, top).glyphs
+            textpage.close()
+            edges = page_rule_edges(page)
+            page.close()
+            pages.append((glyphs, table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []))
+    finally:
+        document.close()
+    return pages
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_glyphs_go_to_the_cell_holding_their_centre(path: Path) -> None:
+    # fill_tables inlines TableLayout.cell_at: the glyphs each cell gets, and those left over, are the same
+    pages = page_glyphs_and_layouts(path)
+    assert any(layouts for _, layouts in pages)
+    for number, (glyphs, layouts) in enumerate(pages, start=1):
+        expected: dict[tuple[int, int], list[Glyph]] = {}
+        left_over: list[Glyph] = []
+        for glyph in glyphs:
+            for t, layout in enumerate(layouts):
+                cell = layout.cell_at(glyph.center_x, glyph.center_y)
+                if cell is not None:
+                    expected.setdefault((t, cell), []).append(glyph)
+                    break
+            else:
+                left_over.append(glyph)
+        tables, rest = fill_tables(layouts, glyphs, number)
+        assert rest == left_over
+        texts = sorted(cell_text(found) for (t, cell), found in expected.items())
+        assert sorted(c.text for table in tables for c in table.cells if c.text) == [t for t in texts if t]

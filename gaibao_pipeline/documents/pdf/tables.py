@@ -220,9 +220,12 @@ def _layout(boxes: list[BBox]) -> TableLayout:
     ys = sorted({round(v, 3) for b in boxes for v in (b[1], b[3])})
     slots: dict[tuple[int, int], int] = {}
     spans: list[tuple[int, int, int, int]] = []
+    # neighbouring cells share their corners: each distinct coordinate is looked up once
+    col_of = {v: nearest_index(xs, v) for b in boxes for v in (b[0], b[2])}
+    row_of = {v: nearest_index(ys, v) for b in boxes for v in (b[1], b[3])}
     for index, (x0, top, x1, bottom) in enumerate(boxes):
-        col, col_end = nearest_index(xs, x0), nearest_index(xs, x1)
-        row, row_end = nearest_index(ys, top), nearest_index(ys, bottom)
+        col, col_end = col_of[x0], col_of[x1]
+        row, row_end = row_of[top], row_of[bottom]
         spans.append((row, col, max(row_end - row, 1), max(col_end - col, 1)))
         for r in range(row, row_end):
             for c in range(col, col_end):
@@ -253,12 +256,20 @@ def fill_tables(
     contents: list[list[list[Glyph]]] = [[[] for _ in layout.boxes] for layout in layouts]
     left_over: list[Glyph] = []
     if layouts:
-        pairs = list(zip(layouts, contents, strict=True))
+        # TableLayout.cell_at written out, its fields read once per table instead of per glyph
+        finders = [
+            (*layout.bbox, layout.xs, len(layout.xs) - 2, layout.ys, len(layout.ys) - 2, layout.slots, cells)
+            for layout, cells in zip(layouts, contents, strict=True)
+        ]
         for glyph in glyphs:
             _, x0, top, x1, bottom = glyph
             x, y = (x0 + x1) / 2, (top + bottom) / 2  # as Glyph.center_x and center_y
-            for layout, cells in pairs:
-                index = layout.cell_at(x, y)
+            for left, high, right, low, xs, last_col, ys, last_row, slots, cells in finders:
+                if not (left <= x <= right and high <= y <= low):
+                    continue
+                col = min(bisect_right(xs, x) - 1, last_col)
+                row = min(bisect_right(ys, y) - 1, last_row)
+                index = slots.get((row, col))
                 if index is not None:
                     cells[index].append(glyph)
                     break
