@@ -65,10 +65,15 @@ def is_unreadable_char(ch: str) -> bool:
     )
 
 
-# FPDFText_GetTextObject returning the object's address as an int (a dict key), not a pointer object
-_TEXT_OBJECT_ADDRESS = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(
-    ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
-)
+def _text_object_address() -> Any:
+    """FPDFText_GetTextObject returning the object's address as an int (a dict key), not a pointer."""
+    address = ctypes.cast(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p).value
+    if address is None:
+        raise ImportError("pdfium lacks FPDFText_GetTextObject")
+    return ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)(address)
+
+
+_TEXT_OBJECT_ADDRESS = _text_object_address()
 
 
 def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top: float) -> PageGlyphs:
@@ -87,6 +92,7 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
     get_matrix = pdfium_c.FPDFText_GetMatrix
     get_text_object = _TEXT_OBJECT_ADDRESS
     sizes: dict[int, float] = {}  # em size in page space by text object address
+    new_tuple = tuple.__new__  # Glyph(...) without NamedTuple's argument-parsing wrapper
     loose, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
     loose_ref, matrix_ref = ctypes.byref(loose), ctypes.byref(matrix)
     count = pdfium_c.FPDFText_CountChars(handle)
@@ -129,17 +135,18 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
             if text_object:
                 sizes[text_object] = size
         left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
+        box: tuple[float, float, float, float] | None
         if size <= 0:
-            box: tuple[float, float, float, float] | None = (left, bottom, right, top)
+            box = (left, bottom, right, top)
         elif right - left <= 1.5 * size + 1 and top - bottom <= 2 * size + 1:
             # pdfium's loose box rises to the font's ascent; pdfminer's is one em tall
             box = (left, bottom, right, bottom + size)
         else:
             box = _centred_em_box(handle, index, size)
-            if box is None:
-                continue
+        if box is None:
+            continue
         x0, y0, x1, y1 = box
-        append(Glyph(ch, x0 - page_left, page_top - y1, x1 - page_left, page_top - y0))
+        append(new_tuple(Glyph, (ch, x0 - page_left, page_top - y1, x1 - page_left, page_top - y0)))
     return PageGlyphs(glyphs, unreadable)
 
 

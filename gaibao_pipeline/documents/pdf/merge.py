@@ -48,10 +48,11 @@ def _align_columns(first: PageTable, second: PageTable) -> None:
             union.append(x)
 
     for table in (first, second):
+        # the union is sorted and strictly increasing: the nearest boundary by bisection
+        position = [nearest_index(union, x) for x in table.x_edges]
         for cell in table.cells:
-            # the union is sorted and strictly increasing: the nearest boundary by bisection
-            start = nearest_index(union, table.x_edges[cell.col])
-            end = nearest_index(union, table.x_edges[cell.col + cell.colspan])
+            start = position[cell.col]
+            end = position[cell.col + cell.colspan]
             cell.col, cell.colspan = start, max(end - start, 1)
         table.x_edges = union
 

@@ -221,8 +221,8 @@ def _layout(boxes: list[BBox]) -> TableLayout:
     slots: dict[tuple[int, int], int] = {}
     spans: list[tuple[int, int, int, int]] = []
     # neighbouring cells share their corners: each distinct coordinate is looked up once
-    col_of = {v: nearest_index(xs, v) for b in boxes for v in (b[0], b[2])}
-    row_of = {v: nearest_index(ys, v) for b in boxes for v in (b[1], b[3])}
+    col_of = {v: nearest_index(xs, v) for v in {v for b in boxes for v in (b[0], b[2])}}
+    row_of = {v: nearest_index(ys, v) for v in {v for b in boxes for v in (b[1], b[3])}}
     for index, (x0, top, x1, bottom) in enumerate(boxes):
         col, col_end = col_of[x0], col_of[x1]
         row, row_end = row_of[top], row_of[bottom]
