@@ -11,6 +11,7 @@ import random
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.table import cells_to_tables as plumber_tables
 from pdfplumber.table import edges_to_intersections as plumber_intersections
@@ -25,6 +26,7 @@ from gaibao_pipeline.documents.pdf.grid import (
     merge_edges,
 )
 from gaibao_pipeline.documents.pdf.rules import page_rule_edges
+from gaibao_pipeline.documents.pdf.survey import survey_page
 from gaibao_pipeline.documents.pdf.tables import (
     JOIN,
     MIN_EDGE,
@@ -223,3 +225,17 @@ def test_glyphs_go_to_the_cell_holding_their_centre(path: Path) -> None:
         assert rest == left_over
         texts = sorted(cell_text(found) for (t, cell), found in expected.items())
         assert sorted(c.text for table in tables for c in table.cells if c.text) == [t for t in texts if t]
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_rules_from_the_surveyed_objects_equal_a_fresh_walk(path: Path) -> None:
+    document = pdfium.PdfDocument(path.read_bytes())
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            survey = survey_page(page)
+            assert len(survey.objects) == pdfium_c.FPDFPage_CountObjects(page.raw)
+            assert page_rule_edges(page, survey.objects) == page_rule_edges(page)
+            page.close()
+    finally:
+        document.close()

@@ -65,7 +65,9 @@ def _classify(glyphs: PageGlyphs, survey: PageSurvey, area: float) -> PageKind:
     return PageKind.BLANK
 
 
-def _read_with_pdfium(page: pdfium.PdfPage, with_tables: bool, number: int, warnings: list[str]) -> PageRead:
+def _read_with_pdfium(
+    page: pdfium.PdfPage, survey: PageSurvey, with_tables: bool, number: int, warnings: list[str]
+) -> PageRead:
     left, _, _, top = page.get_mediabox()
     textpage = page.get_textpage()
     try:
@@ -75,7 +77,7 @@ def _read_with_pdfium(page: pdfium.PdfPage, with_tables: bool, number: int, warn
     if not with_tables:
         return glyphs, [], glyphs.glyphs
     try:
-        tables, left_over = find_tables(page_rule_edges(page), glyphs.glyphs, number)
+        tables, left_over = find_tables(page_rule_edges(page, survey.objects), glyphs.glyphs, number)
     except Exception as exc:  # damaged drawing objects must not cost the page's text
         warnings.append(f"page {number}: tables could not be read ({exc!r:.120}); its text was kept")
         return glyphs, [], glyphs.glyphs
@@ -96,7 +98,7 @@ def _read_page(pdf: PdfiumFile, plumber: PlumberPages, index: int, warnings: lis
         # pdfium gives unrotated coordinates; pdfminer turns the page as it is displayed
         content = plumber.read(index) if rotated else None
         if content is None:
-            content = _read_with_pdfium(page, survey.has_rules and not rotated, index + 1, warnings)
+            content = _read_with_pdfium(page, survey, survey.has_rules and not rotated, index + 1, warnings)
     except Exception as exc:  # one damaged page must not cost the document
         warnings.append(f"page {index + 1} could not be read ({type(exc).__name__}: {exc})")
         return PageContent(index + 1, 0.0, PageKind.FAILED)

@@ -13,7 +13,7 @@ curves are no rules. Coordinates are pdfplumber's: points from the page's top-le
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -139,8 +139,13 @@ class _PathReader:
                     self._edge(start, end)
 
     def walk(self, objects: PageObjects, outer: Matrix, depth: int) -> None:
-        for obj in objects:
-            kind = pdfium_c.FPDFPageObj_GetType(obj)
+        get_type = pdfium_c.FPDFPageObj_GetType
+        self.walk_typed(((obj, get_type(obj)) for obj in objects), outer, depth)
+
+    def walk_typed(
+        self, objects: Iterable[tuple[pdfium_c.FPDF_PAGEOBJECT, int]], outer: Matrix, depth: int
+    ) -> None:
+        for obj, kind in objects:
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 self.read_path(obj, outer)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < MAX_DEPTH:
@@ -149,9 +154,18 @@ class _PathReader:
                 self.walk(child_objects(obj, is_form=True), inner, depth + 1)
 
 
-def page_rule_edges(page: pdfium.PdfPage) -> list[Edge]:
-    """The horizontal and vertical edges of the rules a reader sees on an unrotated page."""
+def page_rule_edges(
+    page: pdfium.PdfPage, objects: Sequence[tuple[pdfium_c.FPDF_PAGEOBJECT, int]] | None = None
+) -> list[Edge]:
+    """The horizontal and vertical edges of the rules a reader sees on an unrotated page.
+
+    `objects` are the page's own objects and their types when the caller has them already
+    (`PageSurvey.objects`, from the same open page).
+    """
     left, _, _, top = page.get_mediabox()
     reader = _PathReader(left, top)
-    reader.walk(child_objects(page.raw, is_form=False), IDENTITY, 0)
+    if objects is None:
+        reader.walk(child_objects(page.raw, is_form=False), IDENTITY, 0)
+    else:
+        reader.walk_typed(objects, IDENTITY, 0)
     return reader.edges

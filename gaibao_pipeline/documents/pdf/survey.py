@@ -33,6 +33,9 @@ class PageSurvey:
     image_boxes: list[tuple[float, float, float, float]] = field(
         default_factory=list
     )  # (left, bottom, right, top)
+    # the page's own objects with their types, in drawing order: the rules are read from
+    # them without asking pdfium for every object again
+    objects: list[tuple[pdfium_c.FPDF_PAGEOBJECT, int]] = field(default_factory=list)
 
 
 class ObjectProbe:
@@ -101,8 +104,11 @@ def _walk(probe: ObjectProbe, survey: PageSurvey, objects: PageObjects, depth: i
         pdfium_c.FPDF_PAGEOBJ_PATH,
         pdfium_c.FPDF_PAGEOBJ_IMAGE,
     )
+    top = survey.objects if depth == 0 else None
     for obj in objects:
         kind = get_type(obj)
+        if top is not None:
+            top.append((obj, kind))
         if kind == path:
             survey.path_count += 1
             if not survey.has_rules and probe.is_rule(obj):
