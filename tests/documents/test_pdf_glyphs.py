@@ -143,3 +143,19 @@ def test_pdfium_generates_only_spaces_and_line_breaks(path: Path) -> None:
     finally:
         document.close()
     assert generated == {0x20, 0x0D, 0x0A}
+
+
+def test_char_codes_beyond_unicode_count_as_unreadable_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    # an unmapped font's char code can exceed U+10FFFF; pdfium flags it as a mapping error
+    data = build_pdf([Page().text(60, 60, "政府信息公开").text(60, 90, "乱码乱码", font="F3")])
+    real_unicode, real_error = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_HasUnicodeMapError
+
+    def unicode(handle: object, index: int) -> int:
+        code = real_unicode(handle, index)
+        return 0x110000 + index if real_error(handle, index) == 1 else code
+
+    monkeypatch.setattr(pdfium_c, "FPDFText_GetUnicode", unicode)
+    pages = both(data)
+    assert pages[0][0].unreadable == 4
+    for new, old in pages:
+        assert new == old

@@ -103,8 +103,9 @@ def glyphs_from_pdfium(textpage: pdfium.PdfTextPage, page_left: float, page_top:
     for index in range(max(count, 0)):
         code = get_unicode(handle, index)
         # pdfium generates only spaces and line breaks (CPDF_TextPage::ProcessGenerateCharacter;
-        # `test_pdf_glyphs` pins it), so only those are asked whether they were generated
-        if (code <= 0x20 or (code >= 0x85 and chr(code).isspace())) and is_generated(handle, index):
+        # `test_pdf_glyphs` pins it), so only whitespace (none above U+3000) is asked whether it
+        # was generated. A code beyond Unicode (an unmapped font's char code) is no whitespace.
+        if (code <= 0x20 or (0x85 <= code <= 0x3000 and chr(code).isspace())) and is_generated(handle, index):
             continue
         if 0xD800 <= code <= 0xDBFF:
             # pdfium reports characters beyond the BMP (rare place-name characters) as two halves
