@@ -2,7 +2,8 @@
 
 pdfium opens the file (page count, sizes, encryption, metadata), surveys each page's drawing
 objects and reads its characters; on pages that draw visible rules, the rules come from
-pdfium's path objects too (`rules`) and pdfplumber's cell finder turns them into tables.
+pdfium's path objects too (`rules`) and pdfplumber's cell-finding algorithm (`grid`) turns
+them into tables.
 Only rotated pages go through pdfplumber's own parse (pdfminer turns them as displayed), which
 costs many times what pdfium does. Each page is closed before the next is read, so memory
 stays flat on long files. Pages without a usable text layer, and pictures large enough to

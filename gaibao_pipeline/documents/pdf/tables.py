@@ -1,10 +1,11 @@
-"""Ruled tables on one page: visible rules → pdfplumber's cell finder → cells with spans and text.
+"""Ruled tables on one page: visible rules → the lines-strategy cell finder → cells with spans and text.
 
 pdfplumber's `lines` strategy takes every rectangle edge as a rule, but WPS and Word paint
 white boxes behind each line of body text and each table cell; those make narrative text look
 like tables. Only what a reader sees counts here: stroked lines, stroked boxes and thin filled
 bars in a colour other than white. Tables broken by a page have no rule along the break, so
-their open ends are closed where the vertical rules stop.
+their open ends are closed where the vertical rules stop. The cell finder is pdfplumber's
+algorithm, reimplemented without its quadratic scans in `grid`.
 """
 
 from __future__ import annotations
