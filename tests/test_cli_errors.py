@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gaibao_pipeline import cli
 from gaibao_pipeline.cli import main
 from gaibao_pipeline.db.migrate import ready_to_load
 from tests.conftest import corpus_file

@@ -19,7 +19,13 @@ if TYPE_CHECKING:
     from gaibao_pipeline.db.cross_year import CrossYearRefresh, refresh_cross_year, store_cross_year_results
     from gaibao_pipeline.db.engine import database_url_from_env, make_engine
     from gaibao_pipeline.db.export import export_tables
-    from gaibao_pipeline.db.load import LoadResult, ReportToLoad, load_report, load_reports, record_source_file
+    from gaibao_pipeline.db.load import (
+        LoadResult,
+        ReportToLoad,
+        load_report,
+        load_reports,
+        record_source_file,
+    )
     from gaibao_pipeline.db.migrate import current_revision, head_revision, upgrade_schema
     from gaibao_pipeline.db.read import read_report, read_year_reports, settled_sources
 
