@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -28,13 +29,19 @@ SAMPLE = REPO / "gaibao_pipeline" / "sample_corpus" / "pingtan2021.txt"
 _CLI_IMPORT = re.compile(r"import time:\s+\d+ \|\s+(\d+) \| gaibao_pipeline\.cli$", re.MULTILINE)
 
 
-def _wall(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...]) -> tuple[float, float]:
+    """(wall s, CPU s of the command and every process it waited for)."""
+    cpu, start = _children_cpu(), time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if done.returncode not in ok:
         raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()[-300:]}")
-    return seconds
+    return seconds, cpu
 
 
 def _cli_import_seconds(cwd: Path, env: dict[str, str]) -> float:
@@ -67,25 +74,31 @@ def measure(work: Path, repeats: int = 7) -> dict[str, Any]:
         "run_empty": ([*gaibao, "run", "--landing", "empty", "--database-url", database], (1,)),
     }
     readings: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
     readings["import_cli"] = []
-    _wall(commands["run_empty"][0], folder, env, (1,))  # warm the file cache; creates the database
+    _time(commands["run_empty"][0], folder, env, (1,))  # warm the file cache; creates the database
     for _ in range(repeats):
         for name, (command, ok) in commands.items():
-            readings[name].append(_wall(command, folder, env, ok))
+            wall, used = _time(command, folder, env, ok)
+            readings[name].append(wall)
+            cpu[name].append(used)
         readings["import_cli"].append(_cli_import_seconds(folder, env))
     return {
         "repeats": repeats,
         "readings": readings,
+        "cpu_readings": cpu,
         "median": {name: statistics.median(values) for name, values in readings.items()},
+        "cpu_median": {name: statistics.median(values) for name, values in cpu.items()},
     }
 
 
 def render(figures: dict[str, Any]) -> list[str]:
-    m = figures["median"]
+    m, c = figures["median"], figures["cpu_median"]
     return [
-        f"start-up, median of {figures['repeats']} (wall s): gaibao parse FILE {m['parse']:.2f}, "
-        f"gaibao run over an empty folder {m['run_empty']:.2f}; of which the bare interpreter "
-        f"{m['python']:.2f}; importing gaibao_pipeline.cli {m['import_cli']:.2f} (-X importtime)"
+        f"start-up, median of {figures['repeats']}, wall s (CPU s): gaibao parse FILE {m['parse']:.2f} "
+        f"({c['parse']:.2f}), gaibao run over an empty folder {m['run_empty']:.2f} ({c['run_empty']:.2f}); "
+        f"bare interpreter {m['python']:.2f}; importing gaibao_pipeline.cli {m['import_cli']:.2f} "
+        "(-X importtime)"
     ]
 
 
@@ -99,7 +112,9 @@ def main() -> None:
         figures = measure(Path(tmp), args.repeats)
     print("\n".join(render(figures)))
     for name, values in figures["readings"].items():
-        print(f"  {name}: {', '.join(f'{v:.2f}' for v in values)}")
+        print(f"  {name}, wall: {', '.join(f'{v:.2f}' for v in values)}")
+    for name, values in figures["cpu_readings"].items():
+        print(f"  {name}, CPU: {', '.join(f'{v:.2f}' for v in values)}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ import itertools
 import statistics
 from typing import Any
 
+from startup import render as startup_lines
+
 FLAT_MEMORY = 1.25  # peak memory at the largest size / at the smallest: "flat" up to this
 LINEAR = 1.25  # ms per report at the largest size / at the smallest: "near-linear" up to this
 PARSE_FLOOR = 5.0  # the PDF parse's CPU time / pypdfium2's text extraction of the same files
@@ -447,13 +449,7 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     if startup:
-        lines += [
-            f"start-up, median of {results['startup']['repeats']} (wall s): gaibao parse FILE "
-            f"{startup['parse']:.2f}, gaibao run over an empty folder {startup['run_empty']:.2f} "
-            f"(bare interpreter {startup['python']:.2f}; importing gaibao_pipeline.cli "
-            f"{startup['import_cli']:.2f})",
-            "",
-        ]
+        lines += [*startup_lines(results["startup"]), ""]
     lines.append(
         f"scaling (end to end; {settings.get('scale_formats', '')}, "
         f"PDFs by {results.get('scale_corpus', '?')})"
