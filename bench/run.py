@@ -277,6 +277,13 @@ def measure(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
         results["postgres"] = pg_note
     print("start-up: gaibao parse FILE and gaibao run over an empty folder")
     results["startup"] = startup.measure(work, args.startup_repeats)
+    results.update(measure_scaling(args, out, work))
+    return results
+
+
+def measure_scaling(args: argparse.Namespace, out: Path, work: Path) -> dict[str, Any]:
+    """`gaibao run` over subsets of one scaling corpus (built once, cached under `out`)."""
+    results: dict[str, Any] = {}
     print("scaling: end to end at each corpus size")
     biggest = max(args.sizes)
     scale = corpus(out, "scale", biggest, args.seed, args.scale_formats.split(","), args.scale_pdf_engine)
@@ -322,6 +329,9 @@ def main() -> None:
         "--postgres-url", default=os.environ.get("GAIBAO_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--only-scaling", action="store_true", help="only the scaling runs (--sizes), e.g. the 10,000 point"
+    )
     parser.add_argument("--quick", action="store_true", help="small corpus (200), sizes 50,200, 10 runs")
     args = parser.parse_args()
     if args.quick:
@@ -331,6 +341,17 @@ def main() -> None:
         parser.error("--pairs: at least 3 (a median of fewer is one noisy reading)")
     args.out.mkdir(parents=True, exist_ok=True)
     started = datetime.now(UTC)
+    if args.only_scaling:
+        with tempfile.TemporaryDirectory(prefix="work-", dir=args.out) as tmp:
+            scaled = measure_scaling(args, args.out, Path(tmp))
+        scaled["settings"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
+        scaled["started"] = started.isoformat(timespec="seconds")
+        print(summary.render_scaling(scaled))
+        stamp = started.strftime("%Y%m%dT%H%M%SZ")
+        written = args.out / f"scaling-{stamp}.json"
+        written.write_text(json.dumps(scaled, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"\nwritten: {written}")
+        return
     with tempfile.TemporaryDirectory(prefix="work-", dir=args.out) as tmp:
         results = measure(args, args.out, Path(tmp))
     results["machine"] = machine.describe(results["postgres"] if "postgresql" in results["load"] else None)

@@ -220,20 +220,40 @@ def _max_load(results: dict[str, Any]) -> float:
     return max(loads, default=float("nan"))
 
 
-def _targets(f: dict[str, Any]) -> dict[str, Any]:
-    sizes = sorted(f["scaling"], key=int)
-    small, big = f["scaling"][sizes[0]], f["scaling"][sizes[-1]]
+def scaling_targets(scaling: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The scaling criteria over the whole range (smallest to largest size), each step beside."""
+    sizes = sorted(scaling, key=int)
+    small, big = scaling[sizes[0]], scaling[sizes[-1]]
     steps = [
         {
             "sizes": [a, b],
-            "ms_ratio": f["scaling"][b]["ms_per_report"] / f["scaling"][a]["ms_per_report"],
-            "cpu_ms_ratio": f["scaling"][b]["cpu_ms_per_report"] / f["scaling"][a]["cpu_ms_per_report"],
-            "memory_ratio": f["scaling"][b]["peak_rss_tree_mb"] / f["scaling"][a]["peak_rss_tree_mb"],
+            "ms_ratio": scaling[b]["ms_per_report"] / scaling[a]["ms_per_report"],
+            "cpu_ms_ratio": scaling[b]["cpu_ms_per_report"] / scaling[a]["cpu_ms_per_report"],
+            "memory_ratio": scaling[b]["peak_rss_tree_mb"] / scaling[a]["peak_rss_tree_mb"],
         }
         for a, b in itertools.pairwise(sizes)
     ]
     memory_growth = big["peak_rss_tree_mb"] / small["peak_rss_tree_mb"]
     linear = big["ms_per_report"] / small["ms_per_report"]
+    return {
+        "memory_flat": {
+            "value": memory_growth,
+            "sizes": [sizes[0], sizes[-1]],
+            "target": f"<= {FLAT_MEMORY}",
+            "met": memory_growth <= FLAT_MEMORY,
+        },
+        "near_linear": {
+            "value": linear,
+            "cpu_value": big["cpu_ms_per_report"] / small["cpu_ms_per_report"],
+            "sizes": [sizes[0], sizes[-1]],
+            "steps": steps,
+            "target": f"<= {LINEAR}",
+            "met": linear <= LINEAR,
+        },
+    }
+
+
+def _targets(f: dict[str, Any]) -> dict[str, Any]:
     real = f["floors"].get("real_pdf")
     dagster = f["dagster"]
     return {
@@ -254,20 +274,7 @@ def _targets(f: dict[str, Any]) -> dict[str, Any]:
             "target": f"<= {DAGSTER_SHARE:.2f} (CPU)",
             "met": dagster["cpu_share"] <= DAGSTER_SHARE,
         },
-        "memory_flat": {
-            "value": memory_growth,
-            "sizes": [sizes[0], sizes[-1]],
-            "target": f"<= {FLAT_MEMORY}",
-            "met": memory_growth <= FLAT_MEMORY,
-        },
-        "near_linear": {
-            "value": linear,
-            "cpu_value": big["cpu_ms_per_report"] / small["cpu_ms_per_report"],
-            "sizes": [sizes[0], sizes[-1]],
-            "steps": steps,
-            "target": f"<= {LINEAR}",
-            "met": linear <= LINEAR,
-        },
+        **scaling_targets(f["scaling"]),
     }
 
 
@@ -417,6 +424,12 @@ def _targets_table(f: dict[str, Any]) -> list[str]:
         f"({', '.join(f'{100 * v:.0f}%' for v in overhead['pairs'])}); {100 * overhead['wall_value']:.0f}% "
         f"of wall ({', '.join(f'{100 * v:.0f}%' for v in overhead['wall_pairs'])}); handling Dagster's "
         f"events {100 * overhead['event_storage_share']:.0f}% of the run -> {_verdict(overhead)}",
+        *scaling_target_lines(memory, linear),
+    ]
+
+
+def scaling_target_lines(memory: dict[str, Any], linear: dict[str, Any]) -> list[str]:
+    return [
         f"  peak memory flat, {memory['sizes'][0]} -> {memory['sizes'][1]} reports: x{memory['value']:.2f} "
         f"-> {_verdict(memory)}",
         f"  near-linear time, {linear['sizes'][0]} -> {linear['sizes'][1]} reports: ms/report "
@@ -427,6 +440,34 @@ def _targets_table(f: dict[str, Any]) -> list[str]:
         )
         + f") -> {_verdict(linear)}",
     ]
+
+
+def scaling_table(scaling: dict[str, dict[str, Any]], formats: str, pdfs: str) -> list[str]:
+    """`scaling`: size -> the `_e2e` figures of the run at that size."""
+    lines = [
+        f"scaling (end to end; {formats}, PDFs by {pdfs})"
+        "   seconds  CPU s  reports/s  ms/report  CPU ms/report  peak MB"
+    ]
+    for size, e in sorted(scaling.items(), key=lambda kv: int(kv[0])):
+        lines.append(
+            f"{int(size):>10,} reports {'':<32} {e['seconds']:>8.1f} {e['cpu_seconds']:>6.0f} "
+            f"{e['reports_per_s']:>10.2f} {e['ms_per_report']:>10.1f} {e['cpu_ms_per_report']:>14.1f} "
+            f"{e['peak_rss_tree_mb']:>8.0f}"
+        )
+    return lines
+
+
+def render_scaling(results: dict[str, Any]) -> str:
+    """The scaling runs alone (`run.py --only-scaling`): the table and its criteria."""
+    scaling = {size: _e2e(phase) for size, phase in results["scaling"].items()}
+    targets = scaling_targets(scaling)
+    return "\n".join(
+        [
+            *scaling_table(scaling, results["settings"]["scale_formats"], results["scale_corpus"]),
+            "",
+            *scaling_target_lines(targets["memory_flat"], targets["near_linear"]),
+        ]
+    )
 
 
 def render(results: dict[str, Any]) -> str:
@@ -450,17 +491,7 @@ def render(results: dict[str, Any]) -> str:
     ]
     if startup:
         lines += [*startup_lines(results["startup"]), ""]
-    lines.append(
-        f"scaling (end to end; {settings.get('scale_formats', '')}, "
-        f"PDFs by {results.get('scale_corpus', '?')})"
-        "   seconds  CPU s  reports/s  ms/report  CPU ms/report  peak MB"
-    )
-    for size, e in sorted(f["scaling"].items(), key=lambda kv: int(kv[0])):
-        lines.append(
-            f"{int(size):>10,} reports {'':<32} {e['seconds']:>8.1f} {e['cpu_seconds']:>6.0f} "
-            f"{e['reports_per_s']:>10.2f} {e['ms_per_report']:>10.1f} {e['cpu_ms_per_report']:>14.1f} "
-            f"{e['peak_rss_tree_mb']:>8.0f}"
-        )
+    lines += scaling_table(f["scaling"], settings["scale_formats"], results.get("scale_corpus", "?"))
     lines += ["", *_targets_table(f)]
     return "\n".join(lines)
 
