@@ -4,8 +4,8 @@ A fresh process per phase keeps phases from warming each other's caches and lets
 orchestrator measure each one's peak memory (the process and its reader workers). Each
 phase writes its figures as JSON to `--result`.
 
-    python bench/phases.py parse  --corpus DIR --workers 0|N --result FILE
-    python bench/phases.py floor  --corpus DIR --workers N --result FILE
+    python bench/phases.py parse  --corpus DIR --workers 0|N [--format pdf] --result FILE
+    python bench/phases.py floor  --corpus DIR [--format pdf] --result FILE
     python bench/phases.py direct --landing DIR --db-url URL --workers N --result FILE
     python bench/phases.py e2e    --landing DIR --db-url URL [--batch-size N] [--runs 2]
                                   [--instance temporary|sqlite|postgresql --instance-url URL] --result FILE
@@ -24,7 +24,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -73,15 +72,41 @@ def _tally(records: list[dict[str, Any]], reports: dict[str, Report]) -> dict[st
     return out
 
 
-def phase_parse(args: argparse.Namespace) -> dict[str, Any]:
-    """Parse every report of the corpus: in this process (workers 0) or with the worker pool."""
-    corpus = Path(args.corpus)
+def _cpu() -> float:
+    """CPU seconds of this process and of its reaped workers so far."""
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _corpus_files(corpus: Path, fmt: str | None) -> list[tuple[str, Path]]:
+    """(format, path) of every report of a corpus, or of one format; without expected/ (real
+    files) the format comes from the file's extension."""
     records = _expected(corpus)
+    if records:
+        files = [(r["format"], corpus / "reports" / r["file"]) for r in records]
+    else:
+        files = [(_format_of(p), p) for p in sorted((corpus / "reports").iterdir()) if p.is_file()]
+    return [(f, p) for f, p in files if fmt is None or f == fmt]
+
+
+def _format_of(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    return {"txt": "text", "htm": "html"}.get(suffix, suffix)
+
+
+def phase_parse(args: argparse.Namespace) -> dict[str, Any]:
+    """Parse every report of the corpus (or of one format): in this process (workers 0) or
+    with the worker pool; accuracy when the corpus has its expected values."""
+    corpus = Path(args.corpus)
+    records = [r for r in _expected(corpus) if args.format is None or r["format"] == args.format]
     by_format: dict[str, list[Path]] = {}
-    for record in records:
-        by_format.setdefault(record["format"], []).append(corpus / "reports" / record["file"])
+    for fmt, path in _corpus_files(corpus, args.format):
+        by_format.setdefault(fmt, []).append(path)
     reports: dict[str, Report] = {}
     seconds: dict[str, float] = {}
+    if args.workers == 0 and by_format:  # the readers' imports and first-use set-up: not timed
+        parse_file(next(iter(by_format.values()))[0], Limits())
+    work_start, cpu_start = time.perf_counter(), _cpu()
     for fmt, paths in by_format.items():
         start = time.perf_counter()
         if args.workers == 0:
@@ -91,41 +116,124 @@ def phase_parse(args: argparse.Namespace) -> dict[str, Any]:
             for path, report in parse_paths(paths, Limits(), args.workers):
                 reports[path.name] = report
         seconds[fmt] = time.perf_counter() - start
-    tally = _tally(records, reports)
+    if records:
+        tally = _tally(records, reports)
+    else:  # real files: no expected values, only whether they parsed
+        tally = {
+            fmt: {
+                "n": len(paths),
+                "pages": sum(reports[p.name].page_count or 0 for p in paths),
+                "not_ok": sum(not reports[p.name].ok for p in paths),
+            }
+            for fmt, paths in by_format.items()
+        }
     for fmt, row in tally.items():
         row["seconds"] = seconds[fmt]
-    return {"workers": args.workers, "formats": tally}
+    return {
+        "workers": args.workers,
+        "formats": tally,
+        "work_seconds": time.perf_counter() - work_start,
+        "work_cpu_seconds": _cpu() - cpu_start,
+    }
 
 
-def _plumber_tables(path: Path) -> int:
-    """pdfplumber's own table extraction on every page: the floor any pdfplumber-based reader pays."""
-    import pdfplumber
+# The floor: for each format, the cheapest faithful reading of the same files, i.e. getting
+# every character of text out of them and nothing more (no layout, no tables, no parse).
 
-    with pdfplumber.open(path) as pdf:
-        for page in pdf.pages:
-            page.extract_tables()
+
+def _pdf_text(path: Path) -> tuple[int, int]:
+    """pypdfium2's text of every page: the physical floor for reading a PDF."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        chars = 0
+        for page in pdf:
+            textpage = page.get_textpage()
+            chars += len(textpage.get_text_range())
+            textpage.close()
             page.close()
-        return len(pdf.pages)
+        return len(pdf), chars
+    finally:
+        pdf.close()
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_text(path: Path) -> tuple[int, int]:
+    """The text of every paragraph of a DOCX's body, those in table cells included (lxml)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    chars = sum(len("".join(p.itertext())) for p in root.iter(f"{_W}p"))
+    return 1, chars
+
+
+def _zipped_xml_text(path: Path) -> tuple[int, int]:
+    """The text of every XML part of a zipped XML format (XLSX, OFD), read with lxml."""
+    import zipfile
+
+    from lxml import etree
+
+    chars = 0
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.lower().endswith(".xml"):
+                chars += len("".join(etree.fromstring(archive.read(name)).itertext()))
+    return 1, chars
+
+
+def _html_text(path: Path) -> tuple[int, int]:
+    """lxml's text of an HTML page (it decodes by the page's declared charset)."""
+    import lxml.html
+
+    return 1, len(lxml.html.fromstring(path.read_bytes()).text_content())
+
+
+def _plain_text(path: Path) -> tuple[int, int]:
+    """Decoding a text file: UTF-8, UTF-16 by its BOM, else GB18030 (the corpus's encodings)."""
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, len(data.decode("utf-16"))
+    try:
+        return 1, len(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return 1, len(data.decode("gb18030", errors="replace"))
+
+
+FLOORS: dict[str, Callable[[Path], tuple[int, int]]] = {
+    "pdf": _pdf_text,
+    "docx": _docx_text,
+    "xlsx": _zipped_xml_text,
+    "ofd": _zipped_xml_text,
+    "html": _html_text,
+    "text": _plain_text,
+}
 
 
 def phase_floor(args: argparse.Namespace) -> dict[str, Any]:
-    """pdfplumber `extract_tables()` on every page of the corpus's PDFs, in one process and in a pool."""
-    corpus = Path(args.corpus)
-    paths = [corpus / "reports" / r["file"] for r in _expected(corpus) if r["format"] == "pdf"]
-    start = time.perf_counter()
-    pages = sum(_plumber_tables(p) for p in paths)
-    single = time.perf_counter() - start
-    start = time.perf_counter()
-    with get_context("spawn").Pool(args.workers) as pool:
-        pooled_pages = sum(pool.imap_unordered(_plumber_tables, paths, chunksize=1))
-    pooled = time.perf_counter() - start
-    assert pooled_pages == pages
+    """The floor of every report of the corpus (or of one format), in this process."""
+    files = _corpus_files(Path(args.corpus), args.format)
+    formats: dict[str, dict[str, float]] = {}
+    for fmt in {f for f, _ in files}:  # each floor's imports and first use: not timed, as for parse
+        FLOORS[fmt](next(p for f, p in files if f == fmt))
+    work_start, cpu_start = time.perf_counter(), _cpu()
+    for fmt, path in files:
+        row = formats.setdefault(fmt, {"n": 0, "pages": 0, "chars": 0, "seconds": 0.0})
+        start = time.perf_counter()
+        pages, chars = FLOORS[fmt](path)
+        row["seconds"] += time.perf_counter() - start
+        row["n"] += 1
+        row["pages"] += pages
+        row["chars"] += chars
     return {
-        "n": len(paths),
-        "pages": pages,
-        "seconds_single": single,
-        "seconds_pool": pooled,
-        "workers": args.workers,
+        "formats": formats,
+        "work_seconds": time.perf_counter() - work_start,
+        "work_cpu_seconds": _cpu() - cpu_start,
     }
 
 
@@ -345,6 +453,7 @@ def main() -> None:
     )
     parser.add_argument("phase", choices=sorted(PHASES))
     parser.add_argument("--corpus")
+    parser.add_argument("--format", help="parse, floor: only the reports of this format")
     parser.add_argument("--landing")
     parser.add_argument("--expected", help="expected/ folder: check the database's cells after e2e")
     parser.add_argument("--db-url", action="append", default=[])
@@ -369,8 +478,7 @@ def main() -> None:
     figures["phase_seconds"] = time.perf_counter() - started
     # CPU time of this process and its reaped workers: less sensitive than wall time to
     # other load on the machine
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    figures["cpu_seconds"] = own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+    figures["cpu_seconds"] = _cpu()
     Path(args.result).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

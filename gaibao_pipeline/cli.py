@@ -17,9 +17,7 @@ from gaibao_pipeline.config import DEBUG_ENV_VAR, check_environment, debug_enabl
 from gaibao_pipeline.errors import SetupError
 from gaibao_pipeline.fetch.command import add_parser as add_fetch_parser
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.runner.archives import expand_paths
 from gaibao_pipeline.runner.keys import display_path
-from gaibao_pipeline.runner.parse import output_names, parse_paths, regular_files
 from gaibao_pipeline.runner.workers import default_workers
 
 if TYPE_CHECKING:
@@ -33,6 +31,9 @@ def _shown(path: Path | str) -> str:
 
 
 def _parse(args: argparse.Namespace) -> int:
+    from gaibao_pipeline.runner.archives import expand_paths
+    from gaibao_pipeline.runner.parse import output_names, parse_paths, regular_files
+
     limits = Limits.from_env()
     paths, problems = regular_files(args.files)
     paths = list(dict.fromkeys(paths))  # the same file named twice is parsed once
@@ -100,6 +101,7 @@ def _open_existing(args: argparse.Namespace) -> Engine:
 
 def _review(args: argparse.Namespace) -> int:
     from gaibao_pipeline.review.pages import review_html, review_text
+    from gaibao_pipeline.runner.parse import parse_paths, regular_files
 
     target = Path(args.report)
     if target.is_file():  # read like any other file: in a worker, under the limits
@@ -147,11 +149,26 @@ def _print_summary(title: str, summary: DatabaseSummary) -> None:
     )
 
 
+def _nothing_to_run(root: Path) -> bool:
+    """True when `gaibao run` over `root` has nothing to do and needs no Dagster instance.
+
+    That is an empty landing folder (nothing found, nothing refused) on a temporary
+    instance; a kept instance (DAGSTER_HOME) is opened anyway, since `gaibao run` also marks
+    failed the runs of killed processes it finds there.
+    """
+    from gaibao_pipeline.runner.landing import scan_folder
+
+    if os.environ.get("DAGSTER_HOME"):
+        return False
+    found = scan_folder(root)
+    return not found.files and not found.refused
+
+
 def _run(args: argparse.Namespace) -> int:
-    # Dagster is imported only by the commands that need it: `gaibao parse` stays quick.
+    # Dagster is imported only when there is a run to make: `gaibao parse`, and `gaibao run`
+    # over an empty folder, start without it (importing it takes most of a second).
     from gaibao_pipeline.db.engine import redact
     from gaibao_pipeline.db.migrate import ready_to_load
-    from gaibao_pipeline.orchestration.local_run import run_landing_folder
     from gaibao_pipeline.runner.landing import default_landing_dir
 
     root = Path(args.landing).expanduser() if args.landing else default_landing_dir()
@@ -161,6 +178,12 @@ def _run(args: argparse.Namespace) -> int:
     url, setting = _database_url(args)
     # before any run: a database that cannot be reached or written is one line, not a failed run
     ready_to_load(url, setting).dispose()
+    if _nothing_to_run(root):  # what run_landing_folder's outcome would print for it
+        print(f"landing folder: {_shown(root)} (0 files)")
+        print("nothing to load", file=sys.stderr)
+        return 1
+    from gaibao_pipeline.orchestration.local_run import run_landing_folder
+
     outcome = run_landing_folder(
         root, url, batch_size=args.batch_size, show_progress=not args.no_progress, reload_all=args.all
     )

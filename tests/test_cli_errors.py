@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gaibao_pipeline import cli
 from gaibao_pipeline.cli import main
 from gaibao_pipeline.db.migrate import ready_to_load
 from tests.conftest import corpus_file
@@ -120,7 +119,7 @@ def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("a bug\nwith a second line")
 
-    monkeypatch.setattr(cli, "parse_paths", broken)
+    monkeypatch.setattr("gaibao_pipeline.runner.parse.parse_paths", broken)  # cli imports it when parsing
     path = str(corpus_file("pingtan2021"))
     assert main(["parse", path]) == 1
     _, err = _quiet(capsys)
