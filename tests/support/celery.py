@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,7 +225,12 @@ def launch_run(deployment: Deployment, key_range: dg.PartitionKeyRange) -> subpr
     ]
     with log.open("w", encoding="utf-8") as out:
         return subprocess.Popen(
-            command, env=deployment.env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            env=deployment.env,
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -277,21 +282,3 @@ def loaded_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 def _volatile(column: sa.Column[Any]) -> bool:
     return column.name in VOLATILE or isinstance(column.type, UtcDateTime)
-
-
-def duplicates(database_url: str) -> dict[str, int]:
-    """Per table, rows beyond one per primary key (a table without one compares whole rows)."""
-    found: dict[str, int] = {}
-    for name, rows in loaded_rows(database_url).items():
-        if len(set(rows)) != len(rows):
-            found[name] = len(rows) - len(set(rows))
-    return found
-
-
-def run_statuses(env: Mapping[str, str]) -> dict[str, int]:
-    """Runs per status in the instance of `env` (DAGSTER_HOME)."""
-    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        counts: dict[str, int] = {}
-        for run in instance.get_runs():
-            counts[run.status.value] = counts.get(run.status.value, 0) + 1
-        return counts
