@@ -136,8 +136,10 @@ def register_landing(deployment: Deployment, per_run: int) -> list[dg.PartitionK
 
 
 @contextmanager
-def celery_workers(deployment: Deployment, count: int, *, timeout: float = 90.0) -> Iterator[list[str]]:
-    """`count` Celery workers (one task at a time each), ready when this yields their names;
+def celery_workers(
+    deployment: Deployment, count: int, *, timeout: float = 90.0
+) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """`count` Celery workers (one task at a time each), ready when this yields their processes;
     each is a process group of its own, stopped and then killed on exit."""
     names = [f"gaibao-{uuid.uuid4().hex[:6]}-{i}" for i in range(count)]
     processes: list[subprocess.Popen[bytes]] = []
@@ -159,7 +161,7 @@ def celery_workers(deployment: Deployment, count: int, *, timeout: float = 90.0)
                 )
             )
         _wait_until_ready(deployment, names, processes, timeout)
-        yield names
+        yield processes
     finally:
         for process in processes:
             _stop(process)
@@ -235,16 +237,28 @@ def launch_run(deployment: Deployment, key_range: dg.PartitionKeyRange) -> subpr
 
 
 def run_ranges(
-    deployment: Deployment, ranges: Sequence[dg.PartitionKeyRange], *, timeout: float = 600.0
+    deployment: Deployment,
+    ranges: Sequence[dg.PartitionKeyRange],
+    *,
+    at_once: int | None = None,
+    timeout: float = 900.0,
 ) -> list[dg.DagsterRunStatus]:
-    """Run `load_reports` over each range at once; the statuses of the runs, in that order."""
+    """Run `load_reports` over each range, at most `at_once` runs at a time (default: all, as
+    a run queue with that `max_concurrent_runs` would); the statuses of the runs, in order."""
     started = time.time()
-    processes = [launch_run(deployment, key_range) for key_range in ranges]
+    deadline = time.monotonic() + timeout
+    waiting = list(ranges)
+    running: list[subprocess.Popen[bytes]] = []
     try:
-        for process in processes:
-            process.wait(timeout=timeout)
+        while waiting or running:
+            running = [p for p in running if p.poll() is None]
+            while waiting and len(running) < (at_once or len(ranges)):
+                running.append(launch_run(deployment, waiting.pop(0)))
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"runs not finished after {timeout:.0f} s; see {deployment.logs}")
+            time.sleep(0.2)
     finally:
-        for process in processes:
+        for process in running:
             _stop(process)
     return [run_status(deployment, key_range, started) for key_range in ranges]
 
