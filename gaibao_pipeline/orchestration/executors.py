@@ -2,7 +2,7 @@
 
 With `celery`, each step of a run is a task on the broker's queue (GAIBAO_CELERY_BROKER,
 GAIBAO_CELERY_QUEUE) and runs on whichever Celery worker takes it, on any machine. A worker
-rebuilds the job from this module's definitions and reaches the run's instance from the
+rebuilds the job from the code location's definitions and reaches the run's instance from the
 instance reference in the task, so every worker needs this package, the same GAIBAO_*
 environment, the PostgreSQL instance storage and report database, the landing folder at the
 same path, and the instance's storage folder (step outputs) shared with the run's machine.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from gaibao_pipeline.config import ExecutorSettings, check_environment, executor_settings
@@ -83,3 +85,9 @@ def test_other_brokers_and_backends_celery_knows_are_accepted() -> None:
         assert executor_settings({"GAIBAO_CELERY_BROKER": broker}).broker == broker
     for backend in ("db+postgresql://db/celery", "redis://r:6379/1", "rpc://"):
         assert executor_settings({"GAIBAO_CELERY_BACKEND": backend}).backend == backend
+
+
+def test_celery_without_dagster_celery_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "dagster_celery", None)  # as if not installed
+    with pytest.raises(ConfigError, match=r"needs dagster-celery: pip install 'gaibao-pipeline\[celery\]'"):
+        executor_from_env({"GAIBAO_EXECUTOR": "celery"})
