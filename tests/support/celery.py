@@ -165,8 +165,8 @@ def celery_workers(
     finally:
         for process in processes:
             _stop(process)
-        for log in logs:
-            log.close()
+        for opened in logs:
+            opened.close()
 
 
 def _wait_until_ready(
