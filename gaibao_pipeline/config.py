@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from gaibao_pipeline.errors import ConfigError
 
@@ -19,6 +21,29 @@ TRUE = ("1", "yes", "on", "true")
 FALSE = ("0", "no", "off", "false")
 DEBUG_ENV_VAR = "GAIBAO_DEBUG"
 OCR_ENV_VAR = "GAIBAO_OCR"
+EXECUTOR_ENV_VAR = "GAIBAO_EXECUTOR"
+CELERY_BROKER_ENV_VAR = "GAIBAO_CELERY_BROKER"
+CELERY_BACKEND_ENV_VAR = "GAIBAO_CELERY_BACKEND"
+CELERY_QUEUE_ENV_VAR = "GAIBAO_CELERY_QUEUE"
+# multiprocess: Dagster's default (each step in a process of the run's machine);
+# in_process: every step in the run's process; celery: each step a task on a Celery worker.
+EXECUTORS = ("multiprocess", "in_process", "celery")
+DEFAULT_CELERY_BROKER = "pyamqp://guest@127.0.0.1:5672//"
+DEFAULT_CELERY_BACKEND = "rpc://"
+DEFAULT_CELERY_QUEUE = "dagster"  # dagster-celery's own queue name
+# Kombu's transports (the broker URL's scheme) and Celery's result backends, as Celery names them.
+BROKER_SCHEMES = (
+    "amqp", "amqps", "pyamqp", "librabbitmq", "redis", "rediss", "sentinel", "sqs",
+    "memory", "filesystem", "qpid", "zookeeper", "mongodb", "consul", "etcd", "azurestoragequeues",
+    "azureservicebus", "gcpubsub", "confluentkafka",
+)  # fmt: skip
+BACKEND_SCHEMES = (
+    "rpc", "redis", "rediss", "sentinel", "db", "cache", "mongodb", "elasticsearch", "cassandra",
+    "couchbase", "couchdb", "arangodb", "dynamodb", "s3", "gs", "azureblockblob", "cosmosdbsql",
+    "consul", "file",
+)  # fmt: skip
+_URL = re.compile(r"^([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
+_QUEUE = re.compile(r"^[A-Za-z0-9_.:-]{1,200}$")
 
 
 def _shown(raw: str) -> str:
@@ -72,6 +97,53 @@ def ocr_enabled(environ: Mapping[str, str] | None = None) -> bool:
         raise ConfigError(str(exc)) from None
 
 
+@dataclass(frozen=True, slots=True)
+class ExecutorSettings:
+    """How the steps of a run execute: GAIBAO_EXECUTOR and, for Celery, where its tasks go."""
+
+    kind: str  # one of EXECUTORS
+    broker: str = DEFAULT_CELERY_BROKER
+    backend: str = DEFAULT_CELERY_BACKEND
+    queue: str = DEFAULT_CELERY_QUEUE
+
+
+def _celery_url(name: str, raw: str | None, default: str, schemes: tuple[str, ...]) -> str:
+    if raw is None or not raw.strip():
+        return default
+    value = raw.strip()
+    match = _URL.match(value)
+    if match is None or match.group(1).lower() not in schemes:
+        raise ConfigError(
+            f"{name}={_shown(raw)}: expected a Celery URL such as {default!r} "
+            f"(scheme one of {', '.join(schemes)})"
+        )
+    return value
+
+
+def executor_settings(environ: Mapping[str, str] | None = None) -> ExecutorSettings:
+    """GAIBAO_EXECUTOR (default multiprocess) and, when it is `celery`, GAIBAO_CELERY_BROKER,
+    GAIBAO_CELERY_BACKEND and GAIBAO_CELERY_QUEUE (the queue its workers listen on)."""
+    env = os.environ if environ is None else environ
+    raw = env.get(EXECUTOR_ENV_VAR)
+    kind = (raw or "").strip().lower().replace("-", "_") or "multiprocess"
+    if kind not in EXECUTORS:
+        raise ConfigError(f"{EXECUTOR_ENV_VAR}={_shown(raw or '')}: expected one of {', '.join(EXECUTORS)}")
+    broker = _celery_url(
+        CELERY_BROKER_ENV_VAR, env.get(CELERY_BROKER_ENV_VAR), DEFAULT_CELERY_BROKER, BROKER_SCHEMES
+    )
+    backend = _celery_url(
+        CELERY_BACKEND_ENV_VAR, env.get(CELERY_BACKEND_ENV_VAR), DEFAULT_CELERY_BACKEND, BACKEND_SCHEMES
+    )
+    raw_queue = env.get(CELERY_QUEUE_ENV_VAR)
+    queue = (raw_queue or "").strip() or DEFAULT_CELERY_QUEUE
+    if not _QUEUE.match(queue):
+        raise ConfigError(
+            f"{CELERY_QUEUE_ENV_VAR}={_shown(raw_queue or '')}: expected a queue name "
+            "(letters, digits, _ . : -; at most 200)"
+        )
+    return ExecutorSettings(kind, broker, backend, queue)
+
+
 def _checks(database: bool) -> list[Callable[[Mapping[str, str]], object]]:
     # imported here: these modules import this one
     from gaibao_pipeline.limits import Limits
@@ -81,6 +153,7 @@ def _checks(database: bool) -> list[Callable[[Mapping[str, str]], object]]:
         Limits.from_env,
         ocr_enabled,
         outside_links_allowed,
+        executor_settings,
         lambda env: parse_flag(DEBUG_ENV_VAR, env.get(DEBUG_ENV_VAR), default=False),
     ]
     if database:

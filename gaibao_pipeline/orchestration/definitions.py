@@ -1,7 +1,8 @@
 """The project's one Dagster `Definitions`, loaded by workspace.yaml and `[tool.dagster]`.
 
 `build_definitions` lets `gaibao run` and the tests swap resources (database URL, landing
-folder) and loggers without a second copy of the asset graph.
+folder) and loggers without a second copy of the asset graph. The executor of its jobs is
+GAIBAO_EXECUTOR's (`executors.executor_from_env`): Dagster's default, or Celery workers.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import dagster as dg
 
 from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
+from gaibao_pipeline.orchestration.executors import executor_from_env
 from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
 from gaibao_pipeline.orchestration.jobs import fetch_reports_job, load_reports_job
 from gaibao_pipeline.orchestration.resources import (
@@ -56,6 +58,7 @@ def build_definitions(
         schedules=[annual_refresh_schedule, annual_fetch_schedule],
         resources={**default_resources(), **(resources or {})},
         loggers=loggers,
+        executor=executor_from_env(),
     )
 
 
