@@ -13,7 +13,6 @@ import dagster as dg
 
 from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
-from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
 from gaibao_pipeline.orchestration.jobs import fetch_reports_job, load_reports_job
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
@@ -25,7 +24,7 @@ from gaibao_pipeline.orchestration.resources import (
 from gaibao_pipeline.orchestration.schedules import annual_fetch_schedule, annual_refresh_schedule
 from gaibao_pipeline.orchestration.sensors import landing_folder_sensor
 
-# The invariants of spec §4 and the table contracts, evaluated per report partition.
+# Checks that are steps of their own (cross-year); `report_checks` is part of core_reports' step.
 ASSET_CHECKS: list[dg.AssetChecksDefinition] = ALL_CHECKS
 
 
@@ -35,7 +34,6 @@ def default_resources() -> dict[str, Any]:
         "database": DatabaseResource(),
         "landing_folder": LandingFolderResource(),
         "parse_settings": ParseSettingsResource(),
-        "io_manager": ReportFilesIOManager(),
         "review_pages": ReviewPagesResource(),
         "agency_aliases": AgencyAliasesResource(),
         "web_fetch": WebFetchResource(),
