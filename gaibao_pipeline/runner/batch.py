@@ -4,8 +4,9 @@ Pure Python (no Dagster). Each report is yielded as `Parsed` as soon as its work
 and parsed it, and as `Loaded` once its chunk of `LOAD_CHUNK` reports is in the database,
 so the caller can record both as they happen while the reader pool (running ahead in its
 own thread) keeps parsing. The Dagster step that materialises core_reports is a thin
-wrapper around `process_batch`; the benchmark's run without Dagster calls it directly. The files of one fetched article (a web page and its
-attachments) are loaded together, one rendition of each report chosen (`renditions`).
+wrapper around `process_batch`; the benchmark's run without Dagster calls it directly. The
+files of one fetched article (a web page and its attachments) are loaded together, one
+rendition of each report chosen (`renditions`).
 """
 
 from __future__ import annotations
