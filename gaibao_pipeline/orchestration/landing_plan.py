@@ -18,6 +18,7 @@ from typing import Literal
 import dagster as dg
 
 from gaibao_pipeline.limits import Limits
+from gaibao_pipeline.orchestration.instance.bulk_writes import report_observations
 from gaibao_pipeline.orchestration.keys import CORE_REPORTS, RAW_LANDING_FILES
 from gaibao_pipeline.orchestration.partitions import (
     MAX_GAP,
@@ -129,5 +130,5 @@ def record(instance: dg.DagsterInstance, plan: LandingPlan, *, observations: boo
     registration = plan.registration
     if registration.new_partitions:
         instance.add_dynamic_partitions(REPORTS_NAME, registration.new_partitions)
-    for observation in registration.observations if observations else []:
-        instance.report_runless_asset_event(observation)
+    if observations:
+        report_observations(instance, registration.observations)
