@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import weakref
-
 from collections.abc import Sequence
 
 import dagster as dg
