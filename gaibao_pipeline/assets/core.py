@@ -71,7 +71,7 @@ def core_reports(
     review_pages: ReviewPagesResource,
 ) -> Iterator[dg.Output[None] | dg.AssetCheckEvaluation]:
     """The report file read, parsed, checked and loaded: agency, year, template, cells, check results."""
-    prepare_bulk_writes(context.instance)  # a materialization per report: see instance_writes
+    prepare_bulk_writes(context.instance)  # a materialization per report, written as one batch
     metadata = PartitionMetadata(context)
     sources = _register(context, landing_folder.root(), metadata)
     engine = database.engine()
