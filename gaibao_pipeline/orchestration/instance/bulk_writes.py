@@ -1,6 +1,6 @@
 """How a process that writes a bulk run's events uses a PostgreSQL Dagster instance.
 
-A bulk run writes ~3 events per report (`assets.core`), and registering its files one
+A bulk run writes ~4 events per report (`assets.core`), and registering its files one
 observation per file. Outside its webserver, Dagster's PostgreSQL
 storages open a new connection for every read and write, and write every event on its own.
 `prepare_bulk_writes`, called by the per-report steps and `gaibao run`, changes both for as
