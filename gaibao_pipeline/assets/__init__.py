@@ -1,15 +1,13 @@
 """Thin Dagster assets over the pure core, layered raw → core → out (as PUDL names them).
 
 raw_web_listings (a source's site, fetched into the landing folder; one partition per source)
-raw_landing_files (observed) → raw_source_files → core_documents → core_reports →
-out_loaded_reports → out_<table> (one per database table) → out_t3_wide, out_agency_year_summary,
-out_agency_year_panel, out_review_queue.
+raw_landing_files (observed) → core_reports → out_<table> (one per database table) →
+out_t3_wide, out_agency_year_summary, out_agency_year_panel, out_review_queue.
 
-The raw and core assets and out_loaded_reports have one partition per report
-(`partitions.REPORTS`); in a run of many reports they take and return
-`{partition_key: value}` (see `io_manager`). core_documents, core_reports and
-out_loaded_reports are materialised by one streaming step (`per_report.read_parse_load`).
-The table and view assets stand for the whole database and are refreshed once per run.
+raw_landing_files and core_reports have one partition per report (`partitions.REPORTS`);
+core_reports is one streaming step per run that registers, reads, parses, checks and loads
+the run's reports (`core`), one materialization and one check evaluation per report. The
+table and view assets stand for the whole database and are refreshed once per run.
 
 The asset modules do not use `from __future__ import annotations`: Dagster reads their
 annotations (context and input types) when the assets are defined.
@@ -24,17 +22,14 @@ import dagster as dg
 # of an operator, so it is silenced here and nowhere else.
 warnings.filterwarnings("ignore", message="Parameter `backfill_policy`", category=dg.BetaWarning)
 
-from .per_report import read_parse_load  # noqa: E402
-from .raw import raw_landing_files, raw_source_files  # noqa: E402
+from .core import core_reports  # noqa: E402
+from .raw import raw_landing_files  # noqa: E402
 from .review_queue import out_review_queue  # noqa: E402
 from .tables import TABLE_SPECS, out_database_tables  # noqa: E402
 from .views import out_agency_year_panel, out_agency_year_summary, out_t3_wide  # noqa: E402
 from .web import raw_web_listings  # noqa: E402
 
-PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [
-    raw_source_files,
-    read_parse_load,  # core_documents, core_reports and out_loaded_reports, in one step
-]
+PER_REPORT_ASSETS: list[dg.AssetsDefinition] = [core_reports]
 WHOLE_DATABASE_ASSETS: list[dg.AssetsDefinition] = [
     out_database_tables,
     out_t3_wide,
@@ -56,13 +51,12 @@ __all__ = [
     "REPORT_ASSETS",
     "TABLE_SPECS",
     "WHOLE_DATABASE_ASSETS",
+    "core_reports",
     "out_agency_year_panel",
     "out_agency_year_summary",
     "out_database_tables",
     "out_review_queue",
     "out_t3_wide",
     "raw_landing_files",
-    "raw_source_files",
     "raw_web_listings",
-    "read_parse_load",
 ]

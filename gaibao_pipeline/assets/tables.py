@@ -1,6 +1,6 @@
 """Out layer, whole database: one asset per table that `db.load_report` writes.
 
-The rows are written per report by `out_loaded_reports`; these assets stand for the tables
+The rows are written per report by `core_reports`; these assets stand for the tables
 as a whole (column schema, column lineage, row counts after each run) and are where
 table-level asset checks attach. They cost a few events per run, not per report.
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.db import upgrade_schema
 from gaibao_pipeline.db.summary import row_count
-from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS, table_key
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS, table_key
 from gaibao_pipeline.orchestration.resources import DatabaseResource
 
 from .schemas import ROW_COUNT, table_metadata
@@ -86,7 +86,7 @@ TABLE_SPECS = [
         table_key(table),
         description=description,
         group_name=GROUP,
-        deps=[OUT_LOADED_REPORTS],
+        deps=[CORE_REPORTS],
         code_version="1",
         kinds={"sql"},
         metadata=table_metadata(table, deps),

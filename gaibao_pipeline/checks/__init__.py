@@ -1,10 +1,12 @@
-"""Dagster asset checks built from `contracts/`: thin wrappers, evaluated per report partition.
+"""Asset checks over the pure core's `contracts/`: thin wrappers, one evaluation per report partition.
 
-- on core_reports, evaluated by the per-report step as each report is parsed and loaded
-  (`assets.per_report`): the single-report invariants of spec §4 (`report_checks`) and
-  `table_contracts`, the pandera contracts of the rows each report loads (`table_checks`).
-- `cross_year_checks` (on out_loaded_reports), a step of its own after the loads: carry-over
-  and documents in force across years.
+Both are on core_reports and partitioned like it:
+
+- `report_checks`, evaluated by the per-report step (`assets.core`) as each report is loaded:
+  the single-report invariants of spec §4, the renditions' agreement and the pandera table
+  contracts of the rows each report loads, one evaluation per report (`report_checks`).
+- `cross_year` (`cross_year_checks`), a step of its own after the loads: carry-over and
+  documents in force against the same agency's year before.
 
 The module does not use `from __future__ import annotations`: Dagster reads the check
 functions' annotations (context and input types) when they are defined.
@@ -22,11 +24,9 @@ warnings.filterwarnings(
 )
 
 from .cross_year_checks import AgencyAliasesResource, cross_year  # noqa: E402
-from .report_checks import SPECS as REPORT_CHECK_SPECS  # noqa: E402
-from .table_checks import SPEC as TABLE_CONTRACTS_SPEC  # noqa: E402
+from .report_checks import SPEC as REPORT_CHECKS  # noqa: E402
 
-# Checks that run as steps of their own; those on core_reports are part of the per-report step.
+# Checks that run as steps of their own; `report_checks` is part of the per-report step.
 ALL_CHECKS = [cross_year]
-PER_REPORT_CHECK_SPECS = [*REPORT_CHECK_SPECS, TABLE_CONTRACTS_SPEC]
 
-__all__ = ["ALL_CHECKS", "PER_REPORT_CHECK_SPECS", "AgencyAliasesResource", "cross_year"]
+__all__ = ["ALL_CHECKS", "REPORT_CHECKS", "AgencyAliasesResource", "cross_year"]

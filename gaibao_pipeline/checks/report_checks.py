@@ -1,47 +1,69 @@
-"""The single-report invariants of spec §4 as check evaluations on core_reports, per partition.
+"""`report_checks`: one check on core_reports, evaluated once per report partition after its load.
 
-Evaluated by the per-report step (`assets.per_report`) as each report is parsed, with a
-review page written for every report with a failure; `renditions.agree` when the report is
-loaded, once the renditions of a fetched article have been chosen among.
+Evaluated by the per-report step (`assets.core`) as each report's chunk is loaded: the
+single-report invariants of spec §4 as the parser found them, `renditions.agree` (once the
+renditions of a fetched article have been chosen among) and the pandera table contracts of
+the rows the loader wrote (the rows are validated once, by the loader, which refuses a
+report whose rows break a blocking contract and records it `invalid`). One evaluation
+carries all of them (`evaluations`): the report fails when any failed, with ERROR when one of
+error severity (or a blocking contract) did.
 """
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
 
-from gaibao_pipeline.checks.evaluations import evaluations
+from gaibao_pipeline.checks.evaluations import Contracts, evaluation
 from gaibao_pipeline.contracts.catalog import INVARIANTS
+from gaibao_pipeline.db import LoadResult
 from gaibao_pipeline.orchestration.keys import CORE_REPORTS
 from gaibao_pipeline.orchestration.partitions import REPORTS
 from gaibao_pipeline.report import CheckResult, Report
 
-REPORT_INVARIANTS = [i for i in INVARIANTS if i.scope == "report"]
-RENDITION_INVARIANTS = [i for i in INVARIANTS if i.scope == "renditions"]
-SPECS = [
-    dg.AssetCheckSpec(i.check_name, asset=CORE_REPORTS, description=i.description, partitions_def=REPORTS)
-    for i in (*REPORT_INVARIANTS, *RENDITION_INVARIANTS)
-]
+INVARIANTS_CHECKED = [i for i in INVARIANTS if i.scope in ("report", "renditions")]
+_RENDITIONS = {i.id for i in INVARIANTS if i.scope == "renditions"}
+SPEC = dg.AssetCheckSpec(
+    "report_checks",
+    asset=CORE_REPORTS,
+    description=(
+        "The report's 勾稽 identities, value domains, completeness, timeliness, narrative, renditions "
+        "and table contracts (spec §4): fails when any fails, ERROR when one of error severity does."
+    ),
+    partitions_def=REPORTS,
+)
 
 
-def _results(report: Report) -> list[CheckResult]:
-    if report.ok:
-        return report.checks
+def _results(parsed: Report, loaded: Report) -> list[CheckResult]:
+    """The parsed report's invariants, and the renditions' agreement judged when it was loaded."""
+    renditions = [c for c in loaded.checks if c.id in _RENDITIONS]
+    if parsed.ok:
+        return [*parsed.checks, *renditions]
     # a file that yielded no report is incomplete, whatever else could be said of it
-    detail = {"problems": [f"no report: {report.status.value}: {report.message}"]}
-    return [CheckResult("report.complete", False, "warning", detail)]
+    detail = {"problems": [f"no report: {parsed.status.value}: {parsed.message}"]}
+    return [CheckResult("report.complete", False, "warning", detail), *renditions]
 
 
-def invariant_evaluations(
-    partition: str, report: Report, review_page: Path | None = None, review_url: str | None = None
-) -> Iterator[dg.AssetCheckEvaluation]:
-    """勾稽 identities, value domains, completeness, timeliness and narrative agreement of one report."""
-    results = _results(report)
-    yield from evaluations(
-        CORE_REPORTS, REPORT_INVARIANTS, partition, report, results, review_page, review_url
+def report_evaluation(
+    partition: str,
+    parsed: Report,
+    loaded: Report,
+    result: LoadResult | None,
+    review_page: Path | None = None,
+    review_url: str | None = None,
+) -> dg.AssetCheckEvaluation:
+    """One report's evaluation: `parsed` as read, `loaded` as loaded, `result` None when its file is gone."""
+    contracts = (
+        Contracts(result.contract_failures, refused=result.refused)
+        if result is not None
+        else Contracts((), loaded=False)
     )
-
-
-def rendition_evaluations(partition: str, loaded: Report) -> Iterator[dg.AssetCheckEvaluation]:
-    """The loaded rendition of a report against its other renditions (none when it has no other)."""
-    yield from evaluations(CORE_REPORTS, RENDITION_INVARIANTS, partition, loaded, loaded.checks)
+    return evaluation(
+        SPEC,
+        INVARIANTS_CHECKED,
+        partition,
+        parsed,
+        _results(parsed, loaded),
+        contracts=contracts,
+        review_page=review_page,
+        review_url=review_url,
+    )

@@ -16,11 +16,6 @@ class Invariant:
     scope: Literal["report", "renditions", "cross_year"]
     description: str
 
-    @property
-    def check_name(self) -> str:
-        """The name an asset check can carry (Dagster names allow no dots)."""
-        return self.id.replace(".", "_")
-
 
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant(

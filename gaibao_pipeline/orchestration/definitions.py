@@ -15,7 +15,6 @@ import dagster as dg
 from gaibao_pipeline.assets import ALL_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.orchestration.executors import executor_from_env
-from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
 from gaibao_pipeline.orchestration.jobs import fetch_reports_job, load_reports_job
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
@@ -27,7 +26,7 @@ from gaibao_pipeline.orchestration.resources import (
 from gaibao_pipeline.orchestration.schedules import annual_fetch_schedule, annual_refresh_schedule
 from gaibao_pipeline.orchestration.sensors import landing_folder_sensor
 
-# The invariants of spec §4 and the table contracts, evaluated per report partition.
+# Checks that are steps of their own (cross-year); `report_checks` is part of core_reports' step.
 ASSET_CHECKS: list[dg.AssetChecksDefinition] = ALL_CHECKS
 
 
@@ -37,7 +36,6 @@ def default_resources() -> dict[str, Any]:
         "database": DatabaseResource(),
         "landing_folder": LandingFolderResource(),
         "parse_settings": ParseSettingsResource(),
-        "io_manager": ReportFilesIOManager(),
         "review_pages": ReviewPagesResource(),
         "agency_aliases": AgencyAliasesResource(),
         "web_fetch": WebFetchResource(),

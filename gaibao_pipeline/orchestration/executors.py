@@ -4,8 +4,8 @@ With `celery`, each step of a run is a task on the broker's queue (GAIBAO_CELERY
 GAIBAO_CELERY_QUEUE) and runs on whichever Celery worker takes it, on any machine. A worker
 rebuilds the job from the code location's definitions and reaches the run's instance from the
 instance reference in the task, so every worker needs this package, the same GAIBAO_*
-environment, the PostgreSQL instance storage and report database, the landing folder at the
-same path, and the instance's storage folder (step outputs) shared with the run's machine.
+environment, the PostgreSQL instance storage and report database, and the landing and review
+folders at the same path (no step passes a value to another: there are no step outputs to share).
 Start workers with `celery_worker_command` (`celery -A gaibao_pipeline.orchestration.celery_app
 worker ...`): the worker app is built from the same settings, so the two cannot disagree.
 """

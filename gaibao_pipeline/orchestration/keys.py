@@ -1,7 +1,8 @@
 """Every asset key of the graph, declared once: assets, checks, sensors and schedules name them from here.
 
-Layered as PUDL names them: `raw_` (sites' report listings, files as they arrive), `core_` (read and parsed),
-`out_` (what the database holds). Each database table and view is an `out_<name>` asset.
+Layered as PUDL names them: `raw_` (sites' report listings, files as they arrive), `core_`
+(each report read, parsed, checked and loaded), `out_` (the database's tables and views as a
+whole). Each database table and view is an `out_<name>` asset.
 """
 
 from __future__ import annotations
@@ -11,10 +12,7 @@ import sqlalchemy as sa
 
 RAW_WEB_LISTINGS = dg.AssetKey("raw_web_listings")
 RAW_LANDING_FILES = dg.AssetKey("raw_landing_files")
-RAW_SOURCE_FILES = dg.AssetKey("raw_source_files")
-CORE_DOCUMENTS = dg.AssetKey("core_documents")
-CORE_REPORTS = dg.AssetKey("core_reports")
-OUT_LOADED_REPORTS = dg.AssetKey("out_loaded_reports")
+CORE_REPORTS = dg.AssetKey("core_reports")  # a report file registered, read, parsed, checked and loaded
 
 
 def table_key(table: sa.Table) -> dg.AssetKey:

@@ -18,7 +18,8 @@ from typing import Literal
 import dagster as dg
 
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.orchestration.keys import OUT_LOADED_REPORTS, RAW_LANDING_FILES
+from gaibao_pipeline.orchestration.instance.bulk_writes import report_observations
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS, RAW_LANDING_FILES
 from gaibao_pipeline.orchestration.partitions import (
     MAX_GAP,
     MAX_PARTITIONS_PER_RUN,
@@ -113,9 +114,9 @@ def _also_run(instance: dg.DagsterInstance, files: Sequence[LandedFile], rerun: 
     observed_at = storage.get_latest_storage_id_by_partition(
         RAW_LANDING_FILES, dg.DagsterEventType.ASSET_OBSERVATION
     )
-    # a report is loaded when out_loaded_reports has its partition
+    # a report is loaded when core_reports has its partition
     loaded_at = storage.get_latest_storage_id_by_partition(
-        OUT_LOADED_REPORTS, dg.DagsterEventType.ASSET_MATERIALIZATION
+        CORE_REPORTS, dg.DagsterEventType.ASSET_MATERIALIZATION
     )
     return [f.key for f in files if observed_at.get(f.key, 0) > loaded_at.get(f.key, -1)]
 
@@ -129,5 +130,5 @@ def record(instance: dg.DagsterInstance, plan: LandingPlan, *, observations: boo
     registration = plan.registration
     if registration.new_partitions:
         instance.add_dynamic_partitions(REPORTS_NAME, registration.new_partitions)
-    for observation in registration.observations if observations else []:
-        instance.report_runless_asset_event(observation)
+    if observations:
+        report_observations(instance, registration.observations)

@@ -3,14 +3,13 @@
 Registers every file as a partition of a Dagster instance (DAGSTER_HOME when set, so runs
 show in the UI; otherwise temporary instances that keep no events and are deleted on exit),
 runs `load_reports` over contiguous partition ranges in-process and follows progress through
-a tqdm bar fed by the per-report log lines of the assets.
+a tqdm bar fed by the per-report step's progress lines (a count per chunk of reports parsed).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,13 +19,12 @@ from pathlib import Path
 import dagster as dg
 from tqdm import tqdm
 
-from gaibao_pipeline.assets import read_parse_load
+from gaibao_pipeline.assets import core_reports
 from gaibao_pipeline.db import make_engine, settled_sources
 from gaibao_pipeline.orchestration.definitions import build_definitions
 from gaibao_pipeline.orchestration.instance.bulk_writes import prepare_bulk_writes
 from gaibao_pipeline.orchestration.instance.orphans import fail_orphaned_runs, process_tags
 from gaibao_pipeline.orchestration.instance.throwaway import throwaway_instance
-from gaibao_pipeline.orchestration.io_manager import RunMemoryIOManager
 from gaibao_pipeline.orchestration.jobs import load_reports_job
 from gaibao_pipeline.orchestration.landing_plan import plan_landing, record
 from gaibao_pipeline.orchestration.partitions import (
@@ -35,12 +33,11 @@ from gaibao_pipeline.orchestration.partitions import (
     range_keys,
     range_tags,
 )
+from gaibao_pipeline.orchestration.progress import parsed_count
 from gaibao_pipeline.orchestration.resources import DatabaseResource, LandingFolderResource
 from gaibao_pipeline.runner.landing import Refusal, Seen
 
-# The read-and-parse step logs one line per report, starting with the partition key.
-_REPORT_LINE = re.compile(r"^r[0-9a-f]{16} ")
-_READ_STEP = read_parse_load.op.name  # logs one line per report as it is read and parsed
+_READ_STEP = core_reports.op.name  # logs a line per chunk of reports parsed, with the count
 
 
 @dataclass
@@ -94,7 +91,7 @@ def run_instance(kept: dg.DagsterInstance, keys: list[str], temporary: bool) -> 
 
 
 class _ProgressHandler(logging.Handler):
-    """Advances the bar on each per-report line; prints warnings above it."""
+    """Advances the bar by the count of each progress line; prints warnings above it."""
 
     def __init__(self, bar: tqdm) -> None:
         super().__init__(logging.DEBUG)
@@ -106,8 +103,9 @@ class _ProgressHandler(logging.Handler):
             return
         message = str(meta.get("orig_message", record.getMessage()))
         step = str(meta.get("step_key") or "")
-        if step == _READ_STEP and _REPORT_LINE.match(message):
-            self.bar.update(1)
+        count = parsed_count(message) if step == _READ_STEP else None
+        if count is not None:
+            self.bar.update(count)
         elif step and step != _READ_STEP:
             self.bar.set_postfix_str(step, refresh=False)  # checking and loading the batch
         if record.levelno >= logging.WARNING:
@@ -186,14 +184,12 @@ def run_landing_folder(
         # recording one event per file there cost time and memory in proportion to the folder.
         record(instance, plan, observations=not temporary)
         total = sum(len(range_keys(registration.ordered, r)) for r in registration.run_ranges)
-        # one line per report when it has been read and parsed (loading a batch takes seconds)
+        # advanced per chunk of reports read and parsed (loading a chunk takes a second or two)
         with tqdm(total=total, unit="report", disable=not show_progress, desc="read and parse") as bar:
             resources: dict[str, object] = {
                 "database": DatabaseResource(url=database_url),
                 "landing_folder": LandingFolderResource(path=str(root)),
             }
-            if temporary:  # the run's instance is deleted when it ends: its step outputs too
-                resources["io_manager"] = RunMemoryIOManager()
             defs = build_definitions(resources=resources, loggers={"progress": progress_logger(bar)})
             job = defs.resolve_job_def(load_reports_job.name)
             for key_range in registration.run_ranges:

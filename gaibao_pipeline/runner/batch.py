@@ -3,10 +3,10 @@
 Pure Python (no Dagster). Each report is yielded as `Parsed` as soon as its worker has read
 and parsed it, and as `Loaded` once its chunk of `LOAD_CHUNK` reports is in the database,
 so the caller can record both as they happen while the reader pool (running ahead in its
-own thread) keeps parsing. The Dagster step that materialises core_documents, core_reports
-and out_loaded_reports is a thin wrapper around `process_batch`; the benchmark's run
-without Dagster calls it directly. The files of one fetched article (a web page and its
-attachments) are loaded together, one rendition of each report chosen (`renditions`).
+own thread) keeps parsing. The Dagster step that materialises core_reports is a thin
+wrapper around `process_batch`; the benchmark's run without Dagster calls it directly. The
+files of one fetched article (a web page and its attachments) are loaded together, one
+rendition of each report chosen (`renditions`).
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ from gaibao_pipeline.runner import archives, workbooks
 from gaibao_pipeline.runner.boundary import GONE_ERRNOS, open_regular, outside_links_allowed, sha256_of
 from gaibao_pipeline.runner.keys import display_path, sha256_hex
 from gaibao_pipeline.runner.landing import FileState
-from gaibao_pipeline.runner.packed import Packed
 from gaibao_pipeline.runner.workers import default_workers, in_background, run_isolated
 
 log = logging.getLogger(__name__)
@@ -160,16 +159,14 @@ class DocumentSummary:
 
 @dataclass(frozen=True, slots=True)
 class ParsedFile:
-    """One file read and parsed: the report to check and load, and both layers packed for storage."""
+    """One file read and parsed: what was read (counts, not the document) and the report to load."""
 
     document: DocumentSummary
-    stored_document: Packed[ExtractedDocument]
     report: Report
-    stored_report: Packed[Report]
 
     @classmethod
     def of(cls, extracted: ExtractedDocument, report: Report) -> ParsedFile:
-        return cls(DocumentSummary.of(extracted), Packed.of(extracted), report, Packed.of(report))
+        return cls(DocumentSummary.of(extracted), report)
 
 
 def _failed(source: SourceInfo, status: Status, message: str) -> ExtractedDocument:
@@ -253,8 +250,8 @@ def read_and_parse(task: ReadTask, limits: Limits) -> ParsedFile:
     """Read one file and parse it: the work of one report, done where it was read.
 
     Module-level so `workers.run_isolated` can run it in a worker process: parsing beside the
-    reading uses every core, the `Document` is not sent anywhere to be parsed again, and both
-    layers are packed for storage here rather than in the run's one process.
+    reading uses every core and the `Document` is not sent anywhere to be parsed again: only
+    its summary and the report go back to the run's process.
     """
     path = Path(task.path)
     extracted = read_path(path, limits, Path(task.root) if task.root is not None else None)

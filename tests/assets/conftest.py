@@ -18,7 +18,6 @@ from gaibao_pipeline.assets import REPORT_ASSETS
 from gaibao_pipeline.checks import ALL_CHECKS, AgencyAliasesResource
 from gaibao_pipeline.db import make_engine
 from gaibao_pipeline.db.schema import TABLES
-from gaibao_pipeline.orchestration.io_manager import ReportFilesIOManager
 from gaibao_pipeline.orchestration.partitions import REPORTS, plan_ranges, range_tags
 from gaibao_pipeline.orchestration.resources import (
     DatabaseResource,
@@ -45,7 +44,6 @@ def resources(landing: Path, url: str) -> dict[str, Any]:
         "database": DatabaseResource(url=url),
         "landing_folder": LandingFolderResource(path=str(landing)),
         "parse_settings": ParseSettingsResource(),
-        "io_manager": ReportFilesIOManager(),
         "review_pages": ReviewPagesResource(directory=str(landing.parent / "review")),
         "agency_aliases": AgencyAliasesResource(),
     }

@@ -10,24 +10,22 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from gaibao_pipeline.assets import REPORT_ASSETS
+from gaibao_pipeline.assets import REPORT_ASSETS, core
 from gaibao_pipeline.checks import ALL_CHECKS
 from gaibao_pipeline.db.schema import cells_t3, reports, source_files
-from gaibao_pipeline.orchestration.keys import (
-    CORE_DOCUMENTS,
-    CORE_REPORTS,
-    OUT_LOADED_REPORTS,
-    RAW_SOURCE_FILES,
-)
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS
 from gaibao_pipeline.orchestration.partitions import REPORTS, plan_ranges, range_tags
 from gaibao_pipeline.orchestration.resources import ReviewPagesResource
 from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.runner.landing import scan
+from gaibao_pipeline.runner.stages import SourceFile, register
 
 from .conftest import contents, materialize_all, resources
 
@@ -111,43 +109,40 @@ def test_vanished_file_keeps_its_rows(
     )
     assert result.success
     assert contents(engine) == before
-    [event] = [
-        e
-        for e in result.get_asset_materialization_events()
-        if e.asset_key == dg.AssetKey("out_loaded_reports")
-    ]
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == CORE_REPORTS]
     assert event.materialization.metadata["loaded"].value is False
 
 
 def test_file_removed_during_a_reload_keeps_its_earlier_load(
-    instance: dg.DagsterInstance, landing: Path, db_url: str, engine: Engine
+    instance: dg.DagsterInstance,
+    landing: Path,
+    db_url: str,
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # issue 24: registered, then removed before the reader got to it: its cells were wiped and
     # the report set `unreadable`, against what docs/operations.md promises
     assert materialize_all(instance, landing, db_url).success
     before = contents(engine)
     key = report_key("pingtan2021.txt")
-    registered = dg.materialize(
-        REPORT_ASSETS,
-        selection=[RAW_SOURCE_FILES],
-        instance=instance,
-        resources=resources(landing, db_url),
-        partition_key=key,
-    )
-    assert registered.success
-    (landing / "pingtan2021.txt").unlink()  # between registration and reading
+
+    def register_then_remove(*args: Any, **kwargs: Any) -> SourceFile:
+        source = register(*args, **kwargs)
+        (landing / "pingtan2021.txt").unlink()  # between registration and reading
+        return source
+
+    monkeypatch.setattr(core, "register", register_then_remove)
     result = dg.materialize(
         [*REPORT_ASSETS, *ALL_CHECKS],
-        selection=[CORE_DOCUMENTS, CORE_REPORTS, OUT_LOADED_REPORTS],
         instance=instance,
         resources=resources(landing, db_url),
         partition_key=key,
     )
     assert result.success
     assert contents(engine) == before  # its earlier rows, status ok, all cells
-    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == OUT_LOADED_REPORTS]
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == CORE_REPORTS]
     metadata = {k: v.value for k, v in event.materialization.metadata.items()}
-    assert metadata["loaded"] is False and metadata["status"] == "missing"
+    assert metadata["loaded"] is False and metadata["load_status"] == "missing"
     assert "pingtan2021.txt was removed before it was read" in str(metadata["reason"])
 
 
@@ -196,12 +191,11 @@ def test_report_metadata_and_values(
     assert hongze["agency"].value == "洪泽区人民政府"
     assert hongze["year"].value == 2023
     assert hongze["checks_failed"].value >= 1  # 行政复议 总计 0 beside 维持 10 and 纠正 1
-    loaded = [
-        e.materialization.metadata
-        for e in result.get_asset_materialization_events()
-        if e.asset_key == dg.AssetKey("out_loaded_reports")
-    ]
-    assert len(loaded) == CORPUS_SIZE
+    # one materialization per report carries every stage: file, parse and load
+    assert hongze["path"].value == "hongze2023.pdf" and hongze["format"].value == "pdf"
+    assert hongze["template"].value == "2021" and hongze["cells"].value > 0
+    assert hongze["loaded"].value is True and hongze["load_status"].value == "ok"
+    loaded = list(by_key.values())
     assert all(m["rows"].value["source_files"] == 1 for m in loaded)
     assert all(m["dagster/partition_row_count"].value > 1 for m in loaded)
     tables = {

@@ -1,6 +1,7 @@
-"""Asset checks in Dagster, per report partition, after one bulk run: each injected
-violation fails exactly its check on exactly its report's partition, with the cells and a
-review page in the metadata; cross-year checks link two years of one agency.
+"""Asset checks in Dagster, one evaluation per report partition, after one bulk run: each
+injected violation fails `report_checks` on exactly its report's partition, naming the
+invariant with expected against found, the cells and a review page in the metadata;
+`cross_year` links two years of one agency.
 """
 
 from __future__ import annotations
@@ -8,14 +9,15 @@ from __future__ import annotations
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus as Status
 
-from gaibao_pipeline.checks.report_checks import CORE_REPORTS
 from gaibao_pipeline.codes import T3_COL_CODES
-from gaibao_pipeline.contracts.catalog import INVARIANTS
+from gaibao_pipeline.contracts.catalog import BY_ID
+from gaibao_pipeline.orchestration.keys import CORE_REPORTS
 from gaibao_pipeline.runner.keys import report_key
 from gaibao_pipeline.synth import random_report
 from gaibao_pipeline.synth.text_builder import build_text
@@ -23,20 +25,22 @@ from tests.assets.conftest import materialize_all
 from tests.checks.injections import INJECTIONS, consistent_text
 
 INJECTED = ("t3.balance", "t3.row_total", "t4.block_total", "text.matches_tables")
+REPORT_CHECKS = dg.AssetCheckKey(CORE_REPORTS, "report_checks")
+CROSS_YEAR = dg.AssetCheckKey(CORE_REPORTS, "cross_year")
 
 
-def outcomes(instance: dg.DagsterInstance, asset: dg.AssetKey) -> dict[str, dict[str, tuple[bool, dict]]]:
-    """partition → check name → (passed, metadata), from the instance's check history."""
-    out: dict[str, dict[str, tuple[bool, dict]]] = {}
-    for invariant in INVARIANTS:
-        key = dg.AssetCheckKey(asset, invariant.check_name)
-        for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=1000):
-            if record.status not in (Status.SUCCEEDED, Status.FAILED):
-                continue  # planned for the run's partitions, not applicable to this one (shown as skipped)
-            evaluation = record.event.dagster_event.event_specific_data  # type: ignore[union-attr]
-            metadata = {k: v.value for k, v in evaluation.metadata.items()}
-            out.setdefault(record.partition, {})[invariant.check_name] = (evaluation.passed, metadata)
+def outcomes(instance: dg.DagsterInstance, key: dg.AssetCheckKey) -> dict[str, Any]:
+    """partition → the check's evaluation on it, from the instance's check history."""
+    out: dict[str, Any] = {}
+    for record in instance.event_log_storage.get_asset_check_execution_history(key, limit=1000):
+        if record.status not in (Status.SUCCEEDED, Status.FAILED):
+            continue  # planned for the run's partitions, not evaluated on this one
+        out.setdefault(record.partition, record.event.dagster_event.event_specific_data)  # type: ignore[union-attr]
     return out
+
+
+def values(evaluation: Any) -> dict[str, Any]:
+    return {k: v.value for k, v in evaluation.metadata.items()}
 
 
 @pytest.fixture
@@ -49,39 +53,52 @@ def injected_landing(tmp_path: Path) -> Path:
     return folder
 
 
-def test_each_violation_fails_exactly_its_check_on_its_partition(
+def test_each_violation_fails_its_reports_check_naming_the_invariant(
     instance: dg.DagsterInstance, injected_landing: Path, db_url: str
 ) -> None:
     assert materialize_all(instance, injected_landing, db_url).success
-    results = outcomes(instance, CORE_REPORTS)
+    results = outcomes(instance, REPORT_CHECKS)
+    assert len(results) == 1 + len(INJECTED)  # one evaluation per report, whatever its invariants
     clean = results[report_key("clean.txt")]
-    assert clean and all(passed for passed, _ in clean.values())
+    assert clean.passed and values(clean)["failed_invariants"] == ""
+    assert "t3.balance | error | passed" in values(clean)["invariants"].replace("\\", "")
     for check_id in INJECTED:
-        partition = results[report_key(f"{check_id}.txt")]
-        failed = {name for name, (passed, _) in partition.items() if not passed}
-        assert failed == {check_id.replace(".", "_")}, check_id
-        _, metadata = partition[check_id.replace(".", "_")]
-        assert metadata["failed"] >= 1 and metadata["file"] == f"{check_id}.txt"
+        evaluation = results[report_key(f"{check_id}.txt")]
+        metadata = values(evaluation)
+        assert not evaluation.passed
+        assert metadata["failed_invariants"] == check_id, check_id
+        expected = "error" if BY_ID[check_id].severity == "error" else "warning"
+        assert evaluation.severity.value == ("ERROR" if expected == "error" else "WARN")
+        assert metadata["file"] == f"{check_id}.txt"
         assert Path(metadata["review_page"]).is_file()
         # the report's page in the review app (`gaibao serve`)
         assert metadata["review_app"] == f"http://127.0.0.1:8000/reports/{report_key(f'{check_id}.txt')}"
+        assert {d["id"] for d in metadata["detail"]} == {check_id}
         assert all(detail["cells"] for detail in metadata["detail"])
+        # every invariant's outcome in one table: the failed one says how many instances failed
+        shown = metadata["invariants"].replace("\\", "")
+        assert re.search(rf"\| {re.escape(check_id)} \| {expected} \| failed \(\d+ of \d+\) \|", shown)
+        assert "| table_contracts | warning | passed |" in shown
+        assert "| renditions.agree | warning | not applicable |" in shown
         # escaped once: no HTML entity reaches the UI, which would print it as `&#x27;`
         assert "&#" not in metadata["failures"] and "&lt;" not in metadata["failures"]
     # the explaining cell (the printed total) leads the cells and is not cut off
-    _, block = results[report_key("t4.block_total.txt")]["t4_block_total"]
+    block = values(results[report_key("t4.block_total.txt")])
     cells_column = block["failures"].split("\n")[2].split(" | ")[-1]
     assert cells_column.startswith("review total\\=") and "…" not in cells_column
 
 
-def test_balance_failure_metadata_names_the_injected_cells(
+def test_balance_failure_metadata_names_the_injected_cells_expected_and_found(
     instance: dg.DagsterInstance, injected_landing: Path, db_url: str
 ) -> None:
     assert materialize_all(instance, injected_landing, db_url).success
-    _, metadata = outcomes(instance, CORE_REPORTS)[report_key("t3.balance.txt")]["t3_balance"]
+    metadata = values(outcomes(instance, REPORT_CHECKS)[report_key("t3.balance.txt")])
     assert {d["col"] for d in metadata["detail"]} == {"natural_person", "total"}
     assert all(["t3", "2", d["col"]] in d["cells"] for d in metadata["detail"])
-    assert "raw" in metadata["failures"] and "\\|" not in metadata["failures"].split("\n")[0]
+    assert all(d["expected"] != d["actual"] for d in metadata["detail"])
+    header, _, first = metadata["failures"].split("\n")[:3]
+    assert "expected" in header and "found" in header and "\\|" not in header
+    assert first.startswith("| t3\\.balance | ") and "raw" in first
 
 
 def two_years(folder: Path, change_carry: bool) -> None:
@@ -94,18 +111,14 @@ def two_years(folder: Path, change_carry: bool) -> None:
         # keep year 2022's own identities: what is carried over is received in the balance
         delta = (cells[("t3", "2", col)] or 0) - (second.cells[("t3", "2", col)] or 0)
         cells[("t3", "1", col)] = (second.cells[("t3", "1", col)] or 0) - delta
-    second = (
-        type(second)(**{**second.__dict__, "cells": cells})
-        if False
-        else second.__class__(
-            second.agency,
-            second.year,
-            second.template,
-            second.report_date,
-            second.sections,
-            cells,
-            second.published_at,
-        )
+    second = second.__class__(
+        second.agency,
+        second.year,
+        second.template,
+        second.report_date,
+        second.sections,
+        cells,
+        second.published_at,
     )
     (folder / "2021.txt").write_bytes(build_text(first, "tab_rows"))
     text = build_text(second, "tab_rows").decode("utf-8")
@@ -125,11 +138,16 @@ def test_cross_year_carry_over_two_consecutive_years(
     folder.mkdir()
     two_years(folder, change_carry)
     assert materialize_all(instance, folder, db_url).success
-    results = outcomes(instance, dg.AssetKey("out_loaded_reports"))
-    passed, metadata = results[report_key("2022.txt")]["cross_year_carry"]
-    assert report_key("2021.txt") not in results  # the first year has no year before it
-    assert passed is not change_carry
+    results = outcomes(instance, CROSS_YEAR)
+    evaluation = results[report_key("2022.txt")]
+    metadata = values(evaluation)
+    first = results[report_key("2021.txt")]  # the first year has no year before it: nothing fails
+    assert first.passed and values(first)["invariants"].count("not applicable") == 2
+    failed = set(metadata["failed_invariants"].split(", ")) - {""}
+    assert ("cross_year.carry" in failed) is change_carry  # in force is left to the random values
+    assert evaluation.passed is not bool(failed)
     if change_carry:
-        assert [d["col"] for d in metadata["detail"]] == ["natural_person"]
-        assert metadata["detail"][0]["previous_report_id"] == report_key("2021.txt")
+        carry = [d for d in metadata["detail"] if d["id"] == "cross_year.carry"]
+        assert [d["col"] for d in carry] == ["natural_person"]
+        assert carry[0]["previous_report_id"] == report_key("2021.txt")
     assert re.match(r"r[0-9a-f]{16}$", report_key("2022.txt"))

@@ -15,7 +15,6 @@ import dagster as dg
 import pytest
 
 import gaibao_pipeline
-from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.db import schema as db
 from gaibao_pipeline.orchestration.definitions import ASSET_CHECKS, build_definitions, defs
 from gaibao_pipeline.orchestration.partitions import REPORTS, WEB_SOURCES
@@ -29,10 +28,7 @@ PACKAGE = Path(gaibao_pipeline.__file__).parent
 EXPECTED = {
     "raw_web_listings",
     "raw_landing_files",
-    "raw_source_files",
-    "core_documents",
     "core_reports",
-    "out_loaded_reports",
     *(f"out_{t.name}" for t in db.TABLES),
     "out_t3_wide",
     "out_agency_year_summary",
@@ -48,12 +44,14 @@ def _graph() -> dg.AssetsDefinition:
 def test_definitions_load() -> None:
     dg.Definitions.validate_loadable(defs)
     assert {k.to_user_string() for k in _graph().get_all_asset_keys()} == EXPECTED
-    check_names = {key.name for key in _graph().asset_check_keys}
-    assert check_names == {i.check_name for i in INVARIANTS} | {"table_contracts"}
-    # the checks on core_reports are evaluated by the per-report step; the cross-year ones after it
-    assert {key.name for checks in ASSET_CHECKS for key in checks.check_keys} == {
-        i.check_name for i in INVARIANTS if i.scope == "cross_year"
+    # one check per report for its own invariants and one across years, whatever their number:
+    # each check is an evaluation per report on a kept instance
+    assert _graph().asset_check_keys == {
+        dg.AssetCheckKey(dg.AssetKey("core_reports"), "report_checks"),
+        dg.AssetCheckKey(dg.AssetKey("core_reports"), "cross_year"),
     }
+    # report_checks is evaluated by the per-report step; the cross-year check after it
+    assert {key.name for checks in ASSET_CHECKS for key in checks.check_keys} == {"cross_year"}
 
 
 def test_assets_are_layered_and_documented() -> None:
@@ -71,13 +69,7 @@ def test_assets_are_layered_and_documented() -> None:
 
 def test_per_report_assets_share_the_dynamic_partitions() -> None:
     graph = _graph()
-    per_report = {
-        "raw_landing_files",
-        "raw_source_files",
-        "core_documents",
-        "core_reports",
-        "out_loaded_reports",
-    }
+    per_report = {"raw_landing_files", "core_reports"}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if key.to_user_string() == "raw_web_listings":  # one partition per source of the sources file
@@ -96,11 +88,8 @@ def test_lineage_follows_the_stages() -> None:
     def parents(name: str) -> set[str]:
         return {k.to_user_string() for k in graph.get(dg.AssetKey(name)).parent_keys}
 
-    assert parents("raw_source_files") == {"raw_landing_files"}
-    assert parents("core_documents") == {"raw_source_files"}
-    assert parents("core_reports") == {"core_documents"}
-    assert parents("out_loaded_reports") == {"raw_source_files", "core_reports"}
-    assert parents("out_cells_t3") == {"out_loaded_reports"}
+    assert parents("core_reports") == {"raw_landing_files"}
+    assert parents("out_cells_t3") == {"core_reports"}
     assert "out_cells_t3" in parents("out_t3_wide")
 
 

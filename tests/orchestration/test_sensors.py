@@ -151,6 +151,6 @@ def test_requested_run_loads_exactly_its_files(
     loaded = {
         e.partition
         for e in result.get_asset_materialization_events()
-        if e.asset_key == dg.AssetKey("out_loaded_reports")
+        if e.asset_key == dg.AssetKey("core_reports")
     }
     assert loaded == {report_key("pingtan2023.txt")}

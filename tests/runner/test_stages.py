@@ -10,7 +10,7 @@ from pathlib import Path
 from gaibao_pipeline.errors import Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.runner.landing import FileState, file_sha256
-from gaibao_pipeline.runner.stages import parse, read_and_parse_each, register
+from gaibao_pipeline.runner.stages import parse, read_and_parse_each, read_path, register
 from tests.conftest import corpus_file
 
 
@@ -37,27 +37,22 @@ def test_read_and_parse_each_reads_good_and_bad_files_in_one_batch(tmp_path: Pat
         register("gone", tmp_path, None),
     ]
     results = dict(read_and_parse_each(sources, Limits(), workers=1))
-    # the stored layers are packed by the worker; what the run records is the summary
-    extracted = {key: parsed.stored_document.unpack() for key, parsed in results.items()}
+    # what the run gets back is the document's summary and the report, not the document
     reports = {key: parsed.report for key, parsed in results.items()}
-    assert all(parsed.stored_report.unpack() == parsed.report for parsed in results.values())
     summary = results["good"].document
     assert summary.read and summary.status is Status.OK and summary.pages is None and summary.paragraphs > 0
-    read = extracted["good"].document
-    assert read is not None and (summary.paragraphs, summary.tables) == (
-        len(read.paragraphs),
-        len(read.grids),
+    read = read_path(good, Limits())  # the same file, read here
+    assert read.document is not None and (summary.paragraphs, summary.tables) == (
+        len(read.document.paragraphs),
+        len(read.document.grids),
     )
-    assert extracted["good"].status is Status.OK and extracted["good"].document is not None
-    assert extracted["good"].source.sha256 == file_sha256(good)
+    assert summary.source.sha256 == file_sha256(good)
     for key in ("garbage", "empty", "gone"):
-        assert not results[key].document.read and results[key].document.message
-        assert extracted[key].document is None
-        assert extracted[key].status is not Status.OK
-        assert extracted[key].message
-    assert reports["good"].ok and reports["good"].cells == parse(extracted["good"]).cells
+        failed = results[key].document
+        assert not failed.read and failed.message and failed.status is not Status.OK
+    assert reports["good"].ok and reports["good"].cells == parse(read).cells
     for key in ("garbage", "empty", "gone"):  # parsed in the worker or not, a failed read fails
-        assert reports[key].status == extracted[key].status and reports[key].cells == []
+        assert reports[key].status == results[key].document.status and reports[key].cells == []
 
 
 def test_read_and_parse_each_applies_the_size_limit(tmp_path: Path) -> None:

@@ -2,9 +2,9 @@
 
 Such an instance lives as long as its run and is deleted unread (`local_run.run_instance`).
 Dagster's in-memory instance still writes every event of the run into an SQLite event log:
-about 18 per report (materializations, planned materializations and check evaluations, as
-the per-report partitions and per-invariant checks require), each serialized and written
-with its index rows: most of what Dagster adds to the same work without it, for an
+about 4 per report (a planned and an actual materialization, two check evaluations), each
+serialized and written with its index rows, and a planned check row per check and report
+holding the run's partition list: what Dagster adds to the same work without it, for an
 instance nobody reads.
 
 `UnkeptEventLogStorage` keeps what a run reads back from its event log (dynamic

@@ -1,6 +1,7 @@
 """A PostgreSQL Dagster instance prepared for bulk writes writes a run's events over held
 connections, not a new connection per event (what Dagster does outside its webserver), and a
-run's per-partition materializations in one statement; preparing twice changes nothing."""
+run's per-partition materializations and a landing plan's file observations in one statement
+each; preparing twice changes nothing."""
 
 import os
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from sqlalchemy.pool import Pool
 from gaibao_pipeline.orchestration.instance.bulk_writes import (
     EVENT_BATCH_SIZE_VARIABLE,
     prepare_bulk_writes,
+    report_observations,
     writes_batches,
 )
 from gaibao_pipeline.orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
@@ -113,3 +115,44 @@ def test_storages_without_batch_writes_are_left_alone(tmp_path: Path) -> None:
         prepare_bulk_writes(sqlite_instance)
         assert not writes_batches(sqlite_instance)
         assert EVENT_BATCH_SIZE_VARIABLE not in os.environ
+
+
+def _observation_inserts(instance: dg.DagsterInstance, keys: list[str]) -> int:
+    """INSERT statements into the event log while `report_observations` records one per key."""
+    inserts = 0
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        nonlocal inserts
+        inserts += statement.lstrip().upper().startswith("INSERT INTO EVENT_LOGS")
+
+    observations = [
+        dg.AssetObservation("raw_landing_files", partition=key, tags={"dagster/data_version": f"v{key}"})
+        for key in keys
+    ]
+    sa.event.listen(Engine, "before_cursor_execute", count)
+    try:
+        report_observations(instance, observations)
+    finally:
+        sa.event.remove(Engine, "before_cursor_execute", count)
+    return inserts
+
+
+@pytest.mark.postgres
+def test_file_observations_written_in_one_batch(postgres_instance: dg.DagsterInstance) -> None:
+    assert _observation_inserts(postgres_instance, PARTITIONS[:10]) == 10  # not prepared: one by one
+    prepare_bulk_writes(postgres_instance)
+    assert _observation_inserts(postgres_instance, PARTITIONS[10:]) == 1
+    records = postgres_instance.fetch_observations(dg.AssetKey("raw_landing_files"), limit=100).records
+    assert sorted(r.partition_key for r in records) == PARTITIONS  # none lost
+    latest = postgres_instance.event_log_storage.get_latest_storage_id_by_partition(
+        dg.AssetKey("raw_landing_files"), dg.DagsterEventType.ASSET_OBSERVATION
+    )
+    assert set(latest) == set(PARTITIONS)  # each partition's latest observation is indexed
+
+
+def test_file_observations_on_other_storages_are_recorded_one_by_one(tmp_path: Path) -> None:
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as sqlite_instance:
+        prepare_bulk_writes(sqlite_instance)
+        report_observations(sqlite_instance, [dg.AssetObservation("raw_landing_files", partition="r1")])
+        records = sqlite_instance.fetch_observations(dg.AssetKey("raw_landing_files"), limit=10).records
+        assert [r.partition_key for r in records] == ["r1"]
