@@ -48,6 +48,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -319,7 +320,8 @@ def _postgres_instance_figures(name: str, empty_bytes: int) -> dict[str, Any]:
 
 
 def _sqlite_instance_figures(home: Path) -> dict[str, Any]:
-    """SQLite instances keep one event database per run plus an index of asset events."""
+    """SQLite instances keep one event database per run (`.db`: runless events) plus an index
+    (index.db) that repeats the asset events; the per-run databases are counted."""
     import sqlite3
 
     events: Counter[str] = Counter()
@@ -327,7 +329,7 @@ def _sqlite_instance_figures(home: Path) -> dict[str, Any]:
     checks = 0
     history = home / "history"
     for db in sorted(history.rglob("*.db")):
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
             names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "event_logs" in names and db.name != "index.db":  # the index repeats asset events
                 for kind, count, size in conn.execute(
@@ -337,13 +339,6 @@ def _sqlite_instance_figures(home: Path) -> dict[str, Any]:
                     sizes[str(kind or "log")] += int(size or 0)
             if "asset_check_executions" in names:
                 checks += int(conn.execute("SELECT count(*) FROM asset_check_executions").fetchone()[0])
-            if db.name == "index.db" and "event_logs" in names:  # runless events live only here
-                for kind, count, size in conn.execute(
-                    "SELECT dagster_event_type, count(*), sum(length(event)) FROM event_logs "
-                    "WHERE run_id = '' GROUP BY 1"
-                ):
-                    events[str(kind or "log")] += int(count)
-                    sizes[str(kind or "log")] += int(size or 0)
     instance_bytes = sum(folder_bytes(home / sub) for sub in ("history", "schedules"))
     return {
         "events": {k: {"count": c, "bytes": sizes[k]} for k, c in events.most_common()},
@@ -422,14 +417,16 @@ def measure_gaibao_run(landing: Path, storage: str, n: int, log: Path) -> dict[s
 
 @dataclass
 class TreeSampler:
-    """Samples a process tree: the latest CPU (own + reaped children) of each run worker.
+    """Samples a process tree: the latest CPU (own + reaped children) of each run worker, and the
+    own CPU of the daemon and its other processes (start-up, polling, launching runs).
 
     Runs launched by the daemon execute in processes the code server (`dagster api grpc`)
     spawns; their steps and reader workers are their children, reaped before they exit.
     """
 
     root: int
-    cpu: dict[int, float] = field(default_factory=dict)
+    cpu: dict[int, float] = field(default_factory=dict)  # run worker pid → own + children CPU
+    own: dict[int, float] = field(default_factory=dict)  # other pid → own CPU
     roles: dict[int, str] = field(default_factory=dict)
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -437,28 +434,38 @@ class TreeSampler:
         import psutil
 
         root = psutil.Process(self.root)
+        self.roles[self.root] = "daemon"
         while not self.stop.is_set():
             try:
-                tree = root.children(recursive=True)
+                tree = [root, *root.children(recursive=True)]
             except psutil.Error:
                 return
             for proc in tree:
                 try:
                     role = self.roles.get(proc.pid) or self._role(proc)
                     self.roles[proc.pid] = role
+                    t = proc.cpu_times()
                     if role == "run worker":
-                        t = proc.cpu_times()
                         self.cpu[proc.pid] = t.user + t.system + t.children_user + t.children_system
+                    elif role != "in a run":
+                        self.own[proc.pid] = t.user + t.system
                 except psutil.Error:
                     continue
             self.stop.wait(SAMPLE_SECONDS)
 
-    @staticmethod
-    def _role(proc: Any) -> str:
+    def own_cpu_by_role(self) -> dict[str, float]:
+        out: Counter[str] = Counter()
+        for pid, seconds in self.own.items():
+            out[self.roles[pid]] += seconds
+        return dict(out)
+
+    def _role(self, proc: Any) -> str:
         cmdline = " ".join(proc.cmdline())
         if "api grpc" in cmdline:
             return "code server"
         parent = proc.parent()
+        if parent is not None and self.roles.get(parent.pid) in ("run worker", "in a run"):
+            return "in a run"  # a step or reader process: counted in its run worker's children
         parent_cmd = " ".join(parent.cmdline()) if parent is not None else ""
         if "api grpc" in parent_cmd and "resource_tracker" not in cmdline:
             return "run worker"
@@ -598,7 +605,8 @@ def measure_daemon_backfill(landing: Path, storage: str, n: int, log: Path) -> d
         "runs_sum_seconds": sum(stop - start for start, stop in intervals),
         "run_worker_cpu": worker_cpu,
         "run_workers_sampled": len(sampler.cpu),
-        "daemon_tree_cpu": _cpu(usage) if usage else None,
+        "daemon_reaped_cpu": _cpu(usage) if usage else None,  # what wait4 saw: not every descendant
+        "daemon_own_cpu": sampler.own_cpu_by_role(),  # start-up, polling and launching, not runs
         "backfill_status": status,
         "runs": [
             {
@@ -664,24 +672,26 @@ def measure(
     log = WORK / "instance_cost.log"
     log.write_bytes(b"")
     measured: list[dict[str, Any]] = []
-    for pair in range(pairs):
-        order = ["without", *paths]
-        if pair % 2:
-            order.reverse()
-        row: dict[str, Any] = {"order": order, "load_before": os.getloadavg()[0]}
-        for kind in order:
-            print(f"  pair {pair + 1}/{pairs}: {kind} …", flush=True)
-            if kind == "without":
-                row[kind] = measure_without(landing, workers, log)
-            elif kind == "run":
-                row[kind] = measure_gaibao_run(landing, storage, reports, log)
-            else:
-                row[kind] = measure_daemon_backfill(landing, storage, reports, log)
-            print(f"    {row[kind]['wall']:.1f} s wall, {row[kind]['cpu']:.1f} s CPU", flush=True)
-        row["load_after"] = os.getloadavg()[0]
-        measured.append(row)
-    for name in (INSTANCE_DB, REPORTS_DB):
-        drop_database(name)
+    try:
+        for pair in range(pairs):
+            order = ["without", *paths]
+            if pair % 2:
+                order.reverse()
+            row: dict[str, Any] = {"order": order, "load_before": os.getloadavg()[0]}
+            for kind in order:
+                print(f"  pair {pair + 1}/{pairs}: {kind} …", flush=True)
+                if kind == "without":
+                    row[kind] = measure_without(landing, workers, log)
+                elif kind == "run":
+                    row[kind] = measure_gaibao_run(landing, storage, reports, log)
+                else:
+                    row[kind] = measure_daemon_backfill(landing, storage, reports, log)
+                print(f"    {row[kind]['wall']:.1f} s wall, {row[kind]['cpu']:.1f} s CPU", flush=True)
+            row["load_after"] = os.getloadavg()[0]
+            measured.append(row)
+    finally:  # the benchmark's databases, also when a measurement fails
+        for name in (INSTANCE_DB, REPORTS_DB):
+            drop_database(name)
     return {
         "reports": reports,
         "pairs": measured,
@@ -761,8 +771,11 @@ def report(result: dict[str, Any]) -> str:
         f"kept-instance cost: {n} mixed reports, instance storage {result['storage']}, "
         f"{result['cores']} cores, {len(rows)} alternating pairs",
         "",
-        "pair | " + " | ".join(f"{names[p]} wall / CPU s" for p in ("without", *paths))
-        + " | " + " | ".join(f"{p}: Dagster's share CPU / wall" for p in paths) + " | load",
+        "pair | "
+        + " | ".join(f"{names[p]} wall / CPU s" for p in ("without", *paths))
+        + " | "
+        + " | ".join(f"{p}: Dagster's share CPU / wall" for p in paths)
+        + " | load",
     ]
     for i, r in enumerate(rows, 1):
         cells = [f"{r[p]['wall']:.1f} / {r[p]['cpu']:.1f}" for p in ("without", *paths)]
@@ -770,7 +783,9 @@ def report(result: dict[str, Any]) -> str:
             f"{share(r[p]['cpu'], r['without']['cpu']):.0%} / {share(r[p]['wall'], r['without']['wall']):.0%}"
             for p in paths
         ]
-        out.append(f"{i} | " + " | ".join(cells + shares) + f" | {r['load_before']:.1f}→{r['load_after']:.1f}")
+        out.append(
+            f"{i} | " + " | ".join(cells + shares) + f" | {r['load_before']:.1f}→{r['load_after']:.1f}"
+        )
     out.append("")
     for path, v in verdicts(result).items():
         met = "met" if max(v["cpu"], v["wall"]) <= 0.25 else "NOT met"
@@ -784,43 +799,53 @@ def report(result: dict[str, Any]) -> str:
         total = sum(e["count"] for e in last["events"].values())
         out.append(f"  events per report: {total / n:.2f}")
         for kind, e in last["events"].items():
-            out.append(f"    {kind:<36} {e['count'] / n:7.2f} per report, {e['bytes'] / max(e['count'], 1):6.0f} B each")
+            out.append(
+                f"    {kind:<36} {e['count'] / n:7.2f} per report, "
+                f"{e['bytes'] / max(e['count'], 1):6.0f} B each"
+            )
         check_bytes = last.get("check_executions_bytes")
         out.append(
-            f"  asset_check_executions: {last['check_executions']} rows ({last['check_executions'] / n:.2f} per report)"
+            f"  asset_check_executions: {last['check_executions']} rows "
+            f"({last['check_executions'] / n:.2f} per report)"
             + (f", {_size(check_bytes)}" if check_bytes is not None else "")
         )
         out.append(
-            f"  instance size {_size(last['instance_bytes'])} ({_size(last['instance_bytes'] / n)} per report; "
+            f"  instance size {_size(last['instance_bytes'])} "
+            f"({_size(last['instance_bytes'] / n)} per report; "
             f"{last['instance_bytes_note']}); step outputs under DAGSTER_HOME/storage "
             f"{_size(last['step_output_bytes'])}; report database {_size(last['reports_db_bytes'])}; "
             f"{last['loaded_reports']} reports in it"
         )
         if path == "daemon":
             lat = last["latency"]
+            runs = "; ".join(f"{r['partitions']} {r['seconds']:.1f} s" for r in last["runs"])
+            own = ", ".join(f"{role} {cpu:.1f} s" for role, cpu in last["daemon_own_cpu"].items())
             out.append(
-                f"  runs: {len(last['runs'])} ({', '.join(str(r['partitions']) for r in last['runs'])}); "
-                f"their own time {last['runs_own_seconds']:.1f} s (sum {last['runs_sum_seconds']:.1f} s), "
-                f"run workers' CPU {last['run_worker_cpu']:.1f} s, registration {last['registration']['wall']:.1f} s; "
-                f"the daemon's whole tree used {last['daemon_tree_cpu']:.1f} s CPU"
+                f"  runs ({len(last['runs'])}): {runs}; their own time {last['runs_own_seconds']:.1f} s "
+                f"(sum {last['runs_sum_seconds']:.1f} s), run workers' CPU {last['run_worker_cpu']:.1f} s; "
+                f"registration {last['registration']['wall']:.1f} s wall, "
+                f"{last['registration']['cpu']:.1f} s CPU"
             )
             gaps = ", ".join(f"{g:.1f}" for g in lat["gaps_between_runs"]) or "-"
             out.append(
-                f"  scheduling latency (not per-report cost): submit → first run start {lat['submit_to_first_start']:.1f} s; "
-                f"idle gaps between runs {gaps} s; last run end → backfill done {lat['last_end_to_backfill_done']:.1f} s"
+                f"  scheduling latency (not per-report cost): submit → first run start "
+                f"{lat['submit_to_first_start']:.1f} s; idle gaps between runs {gaps} s; last run end → "
+                f"backfill done {lat['last_end_to_backfill_done']:.1f} s; own CPU outside runs: {own}"
             )
     out += [
         "",
-        "projection from the medians per report (time at the measured rate on this machine's cores; "
-        "k machines assume linear scaling of the runs, with one shared instance and report database)",
-        "path | reports | ms/report wall (CPU) | 1 machine | 2 | 4 | 8 | report DB | instance | step outputs | events "
-        "| instance events/s at 1 / 8 machines",
+        "projection from the medians per report (time at the rate measured on this machine's "
+        f"{result['cores']} cores, each run's fixed costs included at this run size; k machines assume "
+        "linear scaling of the runs, with one shared instance and report database)",
+        "path | reports | ms/report wall (CPU) | 1 machine | 2 | 4 | 8 | report DB | instance "
+        "| step outputs | events | instance events/s at 1 / 8 machines",
     ]
     for line in projection(result):
         hours = line["hours_by_machines"]
         rate = line["instance_events_per_second_by_machines"]
         out.append(
-            f"{names[line['path']]} | {line['reports']:,} | {line['wall_ms_per_report']:.0f} ({line['cpu_ms_per_report']:.0f}) | "
+            f"{names[line['path']]} | {line['reports']:,} | {line['wall_ms_per_report']:.0f} "
+            f"({line['cpu_ms_per_report']:.0f}) | "
             + " | ".join(_duration(hours[m]) for m in MACHINES)
             + f" | {_size(line['reports_db_bytes'])} | {_size(line['instance_bytes'])} | "
             f"{_size(line['step_output_bytes'])} | {line['events']:,.0f} | {rate[1]:.0f} / {rate[8]:.0f}"
@@ -848,7 +873,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] in ("direct", "register"):
         _internal(sys.argv[1:])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--storage", choices=["postgres", "sqlite"], default="postgres")
