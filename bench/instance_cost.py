@@ -689,12 +689,20 @@ def measure(
                 print(f"    {row[kind]['wall']:.1f} s wall, {row[kind]['cpu']:.1f} s CPU", flush=True)
             row["load_after"] = os.getloadavg()[0]
             measured.append(row)
+            # what is measured so far survives a later failure (print it with --report-from)
+            so_far = {**_meta(reports, storage, paths, workers, landing), "pairs": measured}
+            (WORK / "pairs-so-far.json").write_text(
+                json.dumps(so_far, indent=1, default=str), encoding="utf-8"
+            )
     finally:  # the benchmark's databases, also when a measurement fails
         for name in (INSTANCE_DB, REPORTS_DB):
             drop_database(name)
+    return {**_meta(reports, storage, paths, workers, landing), "pairs": measured}
+
+
+def _meta(reports: int, storage: str, paths: Sequence[str], workers: int, landing: Path) -> dict[str, Any]:
     return {
         "reports": reports,
-        "pairs": measured,
         "storage": storage,
         "paths": list(paths),
         "workers": workers,
@@ -883,7 +891,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="reader processes without Dagster (default: cores)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--result", type=Path, help="JSON of the figures (default: bench/output/…)")
+    parser.add_argument(
+        "--report-from", type=Path, help="print the figures of a saved result (or pairs-so-far)"
+    )
     args = parser.parse_args()
+    if args.report_from:
+        print(report(json.loads(args.report_from.read_text(encoding="utf-8"))))
+        return
     paths = [p for p in args.paths.split(",") if p]
     if unknown := set(paths) - set(PATHS):
         parser.error(f"unknown paths {sorted(unknown)}")
