@@ -827,7 +827,7 @@ def report(result: dict[str, Any]) -> str:
         if path == "daemon":
             lat = last["latency"]
             runs = "; ".join(f"{r['partitions']} {r['seconds']:.1f} s" for r in last["runs"])
-            own = ", ".join(f"{role} {cpu:.1f} s" for role, cpu in last["daemon_own_cpu"].items())
+            own = ", ".join(f"{role} {cpu:.1f} s" for role, cpu in last.get("daemon_own_cpu", {}).items())
             out.append(
                 f"  runs ({len(last['runs'])}): {runs}; their own time {last['runs_own_seconds']:.1f} s "
                 f"(sum {last['runs_sum_seconds']:.1f} s), run workers' CPU {last['run_worker_cpu']:.1f} s; "
