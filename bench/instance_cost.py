@@ -301,6 +301,17 @@ def _postgres_instance_figures(name: str, empty_bytes: int) -> dict[str, Any]:
                 )
             }
             checks = int(conn.execute(sa.text("SELECT count(*) FROM asset_check_executions")).scalar_one())
+            # a row still PLANNED keeps the run's planned event (with its partition range) as its
+            # evaluation_event; an evaluated one the evaluation
+            by_status = {
+                str(status): {"count": int(count), "bytes": int(size or 0)}
+                for status, count, size in conn.execute(
+                    sa.text(
+                        "SELECT execution_status, count(*), sum(octet_length(evaluation_event)) "
+                        "FROM asset_check_executions GROUP BY 1 ORDER BY 2 DESC"
+                    )
+                )
+            }
             tables = {
                 str(table): int(size)
                 for table, size in conn.execute(
@@ -318,6 +329,7 @@ def _postgres_instance_figures(name: str, empty_bytes: int) -> dict[str, Any]:
         "events": events,
         "check_executions": checks,
         "check_executions_bytes": tables.get("asset_check_executions", 0),
+        "check_executions_by_status": by_status,
         "event_logs_bytes": tables.get("event_logs", 0),
         "tables_bytes": dict(list(tables.items())[:8]),
         "instance_bytes": total - empty_bytes,
@@ -823,6 +835,11 @@ def report(result: dict[str, Any]) -> str:
             f"({last['check_executions'] / n:.2f} per report)"
             + (f", {_size(check_bytes)}" if check_bytes is not None else "")
         )
+        for status, c in last.get("check_executions_by_status", {}).items():
+            out.append(
+                f"    {status:<10} {c['count'] / n:6.2f} per report, "
+                f"event kept {c['bytes'] / max(c['count'], 1):6.0f} B each"
+            )
         out.append(
             f"  instance size {_size(last['instance_bytes'])} "
             f"({_size(last['instance_bytes'] / n)} per report; "
