@@ -2,7 +2,7 @@
 
 `build_definitions` lets `gaibao run` and the tests swap resources (database URL, landing
 folder) and loggers without a second copy of the asset graph. The executor of its jobs is
-GAIBAO_EXECUTOR's (`executors.executor_from_env`): Dagster's default, or Celery workers.
+GAIBAO_EXECUTOR's (`executors.executor_from_env`): in-process by default, multiprocess, or Celery workers.
 """
 
 from __future__ import annotations

@@ -36,13 +36,13 @@ def celery_executor_config(settings: ExecutorSettings) -> dict[str, Any]:
     return config
 
 
-def executor_from_env(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition | None:
-    """The executor GAIBAO_EXECUTOR names; None for Dagster's default (multiprocess)."""
+def executor_from_env(environ: Mapping[str, str] | None = None) -> dg.ExecutorDefinition:
+    """The executor GAIBAO_EXECUTOR names (see `config.EXECUTORS` for why in-process is the default)."""
     settings = executor_settings(environ)
     if settings.kind == "in_process":
         return dg.in_process_executor
-    if settings.kind != "celery":
-        return None
+    if settings.kind == "multiprocess":
+        return dg.multiprocess_executor
     try:
         from dagster_celery import celery_executor
     except ImportError:

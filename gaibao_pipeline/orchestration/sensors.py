@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 import dagster as dg
 
+from gaibao_pipeline.orchestration.instance.bulk_writes import report_observations
 from gaibao_pipeline.orchestration.jobs import load_reports_job
 from gaibao_pipeline.orchestration.landing_plan import plan_landing
 from gaibao_pipeline.orchestration.partitions import REPORTS, run_requests
@@ -75,12 +76,17 @@ def _evaluate(context: dg.SensorEvaluationContext, landing_folder: LandingFolder
         f"{len(registration.new_partitions)} new partitions, {len(registration.observations)} new or "
         f"changed files, {len(registration.run_ranges)} runs"
     )
+    # The file observations (each file's hash) are written here as one batch: returned in the
+    # result, the daemon would store them one by one, three connections each (registering
+    # 1,000 new files on PostgreSQL took 14.5 s so, 1.5 s with one batch). Should the tick fail
+    # after this, the next one observes the same hashes again: a repeated observation, not a
+    # wrong one.
+    report_observations(context.instance, registration.observations)
     return dg.SensorResult(
         run_requests=run_requests(registration, run_key_prefix="landing"),
         dynamic_partitions_requests=[REPORTS.build_add_request(registration.new_partitions)]
         if registration.new_partitions
         else [],
-        asset_events=registration.observations,
         cursor=cursor,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+import dagster as dg
 import pytest
 
 from gaibao_pipeline.config import ExecutorSettings, check_environment, executor_settings
@@ -17,11 +18,12 @@ from gaibao_pipeline.orchestration.executors import (
 from gaibao_pipeline.orchestration.jobs import load_reports_job
 
 
-def test_defaults_are_dagsters_executor_and_the_local_rabbitmq() -> None:
+def test_defaults_are_the_in_process_executor_and_the_local_rabbitmq() -> None:
     assert executor_settings({}) == ExecutorSettings(
-        "multiprocess", "pyamqp://guest@127.0.0.1:5672//", "rpc://", "dagster"
+        "in_process", "pyamqp://guest@127.0.0.1:5672//", "rpc://", "dagster"
     )
-    assert executor_from_env({}) is None  # Dagster's default: multiprocess, in-process for execute_in_process
+    assert executor_from_env({}) is dg.in_process_executor
+    assert executor_from_env({"GAIBAO_EXECUTOR": "multiprocess"}) is dg.multiprocess_executor
 
 
 def test_celery_settings_are_read_and_given_to_the_executor_and_the_workers() -> None:
@@ -55,17 +57,16 @@ def test_the_jobs_run_on_the_executor_the_environment_names(monkeypatch: pytest.
     assert job.executor_def.name == "celery"
     monkeypatch.setenv("GAIBAO_EXECUTOR", "in_process")
     assert build_definitions().resolve_job_def(load_reports_job.name).executor_def.name == "in_process"
+    monkeypatch.setenv("GAIBAO_EXECUTOR", "multiprocess")
+    assert build_definitions().resolve_job_def(load_reports_job.name).executor_def.name == "multiprocess"
     monkeypatch.delenv("GAIBAO_EXECUTOR")
-    assert (
-        build_definitions().resolve_job_def(load_reports_job.name).executor_def.name
-        == "multi_or_in_process_executor"
-    )
+    assert build_definitions().resolve_job_def(load_reports_job.name).executor_def.name == "in_process"
 
 
 @pytest.mark.parametrize(
     ("name", "value", "says"),
     [
-        ("GAIBAO_EXECUTOR", "k8s", "expected one of multiprocess, in_process, celery"),
+        ("GAIBAO_EXECUTOR", "k8s", "expected one of in_process, multiprocess, celery"),
         ("GAIBAO_CELERY_BROKER", "127.0.0.1:5672", "expected a Celery URL such as 'pyamqp://"),
         ("GAIBAO_CELERY_BROKER", "http://broker", "scheme one of amqp"),
         ("GAIBAO_CELERY_BACKEND", "rpc:", "expected a Celery URL such as 'rpc://'"),

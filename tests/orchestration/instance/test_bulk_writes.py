@@ -138,10 +138,17 @@ def _observation_inserts(instance: dg.DagsterInstance, keys: list[str]) -> int:
 
 
 @pytest.mark.postgres
-def test_file_observations_written_in_one_batch(postgres_instance: dg.DagsterInstance) -> None:
-    assert _observation_inserts(postgres_instance, PARTITIONS[:10]) == 10  # not prepared: one by one
+def test_file_observations_written_in_one_batch(
+    postgres_instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an operator's 0 keeps Dagster's single writes
+    monkeypatch.setenv(EVENT_BATCH_SIZE_VARIABLE, "0")
+    assert _observation_inserts(postgres_instance, PARTITIONS[:10]) == 10
+    # unset, as in the daemon's sensor ticks and the schedule (not prepared): one batch all the same
+    monkeypatch.delenv(EVENT_BATCH_SIZE_VARIABLE)
+    assert _observation_inserts(postgres_instance, PARTITIONS[10:15]) == 1
     prepare_bulk_writes(postgres_instance)
-    assert _observation_inserts(postgres_instance, PARTITIONS[10:]) == 1
+    assert _observation_inserts(postgres_instance, PARTITIONS[15:]) == 1
     records = postgres_instance.fetch_observations(dg.AssetKey("raw_landing_files"), limit=100).records
     assert sorted(r.partition_key for r in records) == PARTITIONS  # none lost
     latest = postgres_instance.event_log_storage.get_latest_storage_id_by_partition(
