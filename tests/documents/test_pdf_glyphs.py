@@ -16,6 +16,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph, PageGlyphs, glyphs_from_pdfium, is_unreadable_char
+from tests.support.pdf_pages import text_pages
 
 from .test_pdf_fixtures import Page, build_pdf
 
@@ -81,19 +82,10 @@ def _reference_glyphs(textpage: pdfium.PdfTextPage, page_left: float, page_top: 
 
 
 def both(data: bytes) -> list[tuple[PageGlyphs, PageGlyphs]]:
-    document = pdfium.PdfDocument(data)
-    pages = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            left, _, _, top = page.get_mediabox()
-            textpage = page.get_textpage()
-            pages.append((glyphs_from_pdfium(textpage, left, top), _reference_glyphs(textpage, left, top)))
-            textpage.close()
-            page.close()
-    finally:
-        document.close()
-    return pages
+    return [
+        (glyphs_from_pdfium(textpage, left, top), _reference_glyphs(textpage, left, top))
+        for _, textpage, left, top in text_pages(data)
+    ]
 
 
 @pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)

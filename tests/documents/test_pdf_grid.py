@@ -41,6 +41,7 @@ from gaibao_pipeline.documents.pdf.tables import (
     table_layouts,
 )
 from gaibao_pipeline.documents.pdf.text import cell_text
+from tests.support.pdf_pages import text_pages
 
 ROOT = Path(__file__).parents[2]
 PDFS = [
@@ -188,20 +189,11 @@ def test_merged_edges_equal_pdfplumbers_on_real_pages(path: Path) -> None:
 
 
 def page_glyphs_and_layouts(path: Path) -> list[tuple[list[Glyph], list[TableLayout]]]:
-    document = pdfium.PdfDocument(path.read_bytes())
     pages = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            left, _, _, top = page.get_mediabox()
-            textpage = page.get_textpage()
-            glyphs = glyphs_from_pdfium(textpage, left, top).glyphs
-            textpage.close()
-            edges = page_rule_edges(page)
-            page.close()
-            pages.append((glyphs, table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []))
-    finally:
-        document.close()
+    for page, textpage, left, top in text_pages(path.read_bytes()):
+        glyphs = glyphs_from_pdfium(textpage, left, top).glyphs
+        edges = page_rule_edges(page)
+        pages.append((glyphs, table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []))
     return pages
 
 

@@ -13,13 +13,13 @@ import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 
 from gaibao_pipeline.documents.pdf.glyphs import Glyph, glyphs_from_pdfium
 from gaibao_pipeline.documents.pdf.rules import page_rule_edges
 from gaibao_pipeline.documents.pdf.tables import close_open_ends, table_cell_boxes, table_layouts
 from gaibao_pipeline.documents.pdf.text import TextLine, build_lines, cell_text
+from tests.support.pdf_pages import text_pages
 
 ROOT = Path(__file__).parents[2]
 PDFS = [
@@ -90,27 +90,18 @@ def _reference_build_lines(glyphs: Sequence[Glyph]) -> list[TextLine]:
 
 def glyph_groups(path: Path) -> list[list[Glyph]]:
     """Each page's glyphs, and the glyphs of each table cell (by the cell holding their centre)."""
-    document = pdfium.PdfDocument(path.read_bytes())
     groups: list[list[Glyph]] = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            left, _, _, top = page.get_mediabox()
-            textpage = page.get_textpage()
-            glyphs = glyphs_from_pdfium(textpage, left, top).glyphs
-            textpage.close()
-            groups.append(glyphs)
-            edges = page_rule_edges(page)
-            page.close()
-            for layout in table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []:
-                cells: dict[int, list[Glyph]] = {}
-                for g in glyphs:
-                    cell = layout.cell_at(g.center_x, g.center_y)
-                    if cell is not None:
-                        cells.setdefault(cell, []).append(g)
-                groups.extend(cells.values())
-    finally:
-        document.close()
+    for page, textpage, left, top in text_pages(path.read_bytes()):
+        glyphs = glyphs_from_pdfium(textpage, left, top).glyphs
+        groups.append(glyphs)
+        edges = page_rule_edges(page)
+        for layout in table_layouts(table_cell_boxes(close_open_ends(edges))) if edges else []:
+            cells: dict[int, list[Glyph]] = {}
+            for g in glyphs:
+                cell = layout.cell_at(g.center_x, g.center_y)
+                if cell is not None:
+                    cells.setdefault(cell, []).append(g)
+            groups.extend(cells.values())
     return groups
 
 
