@@ -106,6 +106,16 @@ def _serve(conn: Connection, job: Job, limits: Limits, temp_root: str) -> None:
         shutil.rmtree(temp_root, ignore_errors=True)
 
 
+# Sent by a worker when it takes a task: the file's time limit counts from here, not from the
+# submission, so a worker still starting up (a replacement spawned on a loaded machine takes
+# seconds to import its readers) does not eat into the time of the file it was given.
+class Started:
+    """What a worker sends when it takes a task (a class of its own: no job's result can be it)."""
+
+
+START_UP_GRACE = 60.0  # seconds a new worker may take to start before its first file's clock runs
+
+
 def _loop(conn: Connection, job: Job, limits: Limits) -> None:
     while True:
         try:
@@ -114,6 +124,7 @@ def _loop(conn: Connection, job: Job, limits: Limits) -> None:
             return
         if task is None:
             return
+        conn.send(Started())
         try:
             result: Any = job(task, limits)
         except DocumentError as exc:
@@ -185,7 +196,9 @@ class _Worker:
         self.task: tuple[Any, Any, float] | None = None
 
     def submit(self, key: Any, task: Any) -> None:
-        self.task = (key, task, time.monotonic())
+        # Until the worker says it took the task (`Started`), its clock is set START_UP_GRACE
+        # ahead: a worker still starting up is given that long before the file's limit runs.
+        self.task = (key, task, time.monotonic() + START_UP_GRACE)
         self.conn.send(task)
 
     def stop(self, kill: bool = False) -> None:
@@ -260,6 +273,9 @@ def run_isolated(
                 key, task, started = worker.task
                 if worker.conn in ready:
                     value = _receive(worker)
+                    if isinstance(value, Started):
+                        worker.task = (key, task, now)  # its clock starts now; the result follows
+                        continue
                     busy.remove(worker)
                     if value is None:  # the worker died: a crash in native code, or the memory cap
                         value = DocumentError(Status.UNREADABLE, "the reader crashed on this file")

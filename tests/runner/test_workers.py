@@ -29,6 +29,18 @@ def _files(tmp_path: Path, names: list[str]) -> list[tuple[str, Path]]:
     return out
 
 
+def test_a_files_time_limit_counts_from_when_its_worker_takes_it(tmp_path: Path) -> None:
+    # Regression (CI, a loaded machine): a replacement worker spawned after a crash spent
+    # seconds importing before it read its file, and that start-up was charged to the file,
+    # which then got `timeout`. Here every worker takes 3 s to start; the limit is 2 s.
+    from tests.support.slow_start_jobs import START_UP_SECONDS, read_quickly
+
+    limits = replace(Limits(), timeout_seconds=START_UP_SECONDS - 1)
+    items = _files(tmp_path, ["a.txt", "b.txt"])
+    outcomes = {o.key: o.value for o in run_isolated(items, read_quickly, limits, workers=1)}
+    assert outcomes == {"a.txt": "content of a.txt", "b.txt": "content of b.txt"}
+
+
 def test_hostile_files_get_their_own_status_and_others_still_load(tmp_path: Path) -> None:
     # 10 s, not less: on a loaded 2-core machine the hog can need several seconds to reach the
     # memory cap, and must be stopped by the cap, not by the clock (CI failure with 3 s).
