@@ -152,10 +152,8 @@ def _ocr_with_rapidocr(
     for page in pages:
         if not session.has_budget():
             break
-        try:
-            source = pdf.page(page.number - 1)
-        except pdfium.PdfiumError as exc:
-            warnings.append(f"page {page.number}: OCR failed, the page could not be loaded ({exc})")
+        source = _page_for_ocr(pdf, page, warnings)
+        if source is None:
             continue
         try:
             if page.kind.lacks_text:
@@ -172,6 +170,15 @@ def _ocr_with_rapidocr(
     return done
 
 
+def _page_for_ocr(pdf: PdfiumFile, page: PageContent, warnings: list[str]) -> pdfium.PdfPage | None:
+    """The pdfium page to read by OCR, or None (with a warning) when pdfium cannot load it."""
+    try:
+        return pdf.page(page.number - 1)
+    except pdfium.PdfiumError as exc:
+        warnings.append(f"page {page.number}: OCR failed, the page could not be loaded ({exc})")
+        return None
+
+
 def _ocr_with_tesseract(
     pdf: PdfiumFile,
     lacking: list[PageContent],
@@ -182,10 +189,8 @@ def _ocr_with_tesseract(
     done: list[PageContent] = []
     for page in lacking[: session.settings.max_pages]:
         _check_time(session.deadline)
-        try:
-            source = pdf.page(page.number - 1)
-        except pdfium.PdfiumError as exc:
-            warnings.append(f"page {page.number}: OCR failed, the page could not be loaded ({exc})")
+        source = _page_for_ocr(pdf, page, warnings)
+        if source is None:
             continue
         try:
             page.lines, page.tables = tesseract.ocr_page(
