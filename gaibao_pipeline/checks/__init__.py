@@ -1,12 +1,12 @@
-"""Asset checks over the pure core's `contracts/`: thin wrappers, one evaluation per report partition.
+"""Asset checks over the pure core's `contracts/`: thin wrappers, both on core_reports.
 
-Both are on core_reports and partitioned like it:
-
-- `report_checks`, evaluated by the per-report step (`assets.core`) as each report is loaded:
-  the single-report invariants of spec §4, the renditions' agreement and the pandera table
-  contracts of the rows each report loads, one evaluation per report (`report_checks`).
+- `report_checks`, partitioned like core_reports and evaluated by the per-report step
+  (`assets.core`) as each report is loaded: the single-report invariants of spec §4, the
+  renditions' agreement and the pandera table contracts of the rows each report loads, one
+  evaluation per report partition (`report_checks`).
 - `cross_year` (`cross_year_checks`), a step of its own after the loads: carry-over and
-  documents in force against the same agency's year before.
+  documents in force against the same agency's year before, one evaluation per run over the
+  run's reports (a check across reports).
 
 The module does not use `from __future__ import annotations`: Dagster reads the check
 functions' annotations (context and input types) when they are defined.

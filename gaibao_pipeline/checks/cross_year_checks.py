@@ -1,12 +1,18 @@
-"""`cross_year`: each loaded report against the same agency's report of the year before.
+"""`cross_year`: the run's reports against the same agency's report of the year before.
 
-Recomputed after every load for the agencies of the run's reports, every year of each (a
-report's predecessor may have been loaded in another run), stored in `cross_year_results`,
-and recorded as one evaluation (both invariants, `evaluations`) on the partition of each of
-this run's reports and of the reports that follow them by a year. A report with no year
-before passes with both invariants `not applicable`: evaluating it costs an event, and
-replaces the planned row Dagster wrote for it when the run started, which holds the run's
-whole partition list (~10 KB per report in runs of 500) and nobody reads.
+A check across reports, so one evaluation per run rather than one per report partition.
+After the run's loads it recomputes the cross-year invariants for the agencies of the run's
+reports, every year of each (a report's predecessor may have been loaded in another run),
+stores them in `cross_year_results`, and records ONE evaluation on `core_reports`: failed when
+any report it touched (the run's, and those that follow them by a year) fails
+`cross_year.carry` or `cross_year.in_force`, with every failing report, expected against
+found and a review link in its metadata (`evaluations.cross_year_evaluation`).
+
+Why not per report: a partitioned check costs a planned row per report at the run's start
+(each serialising the run's whole partition list) and an event and an update per report
+when evaluated, about a third of what a kept instance stored per report; and most reports
+have no year before in the run, so their per-report outcome said nothing. Each report's
+cross-year outcome is in `cross_year_results` and on its page in the review app.
 """
 
 from collections.abc import Iterator
@@ -14,23 +20,21 @@ from pathlib import Path
 
 import dagster as dg
 
-from gaibao_pipeline.checks.evaluations import evaluation
+from gaibao_pipeline.checks.evaluations import cross_year_evaluation
 from gaibao_pipeline.contracts.catalog import INVARIANTS
 from gaibao_pipeline.contracts.cross_year import load_aliases
 from gaibao_pipeline.db import refresh_cross_year, upgrade_schema
 from gaibao_pipeline.orchestration.keys import CORE_REPORTS
-from gaibao_pipeline.orchestration.partitions import REPORTS
-from gaibao_pipeline.orchestration.resources import DatabaseResource
-from gaibao_pipeline.report import Report, SourceInfo
+from gaibao_pipeline.orchestration.resources import DatabaseResource, ReviewPagesResource
 
 CROSS_YEAR = [i for i in INVARIANTS if i.scope == "cross_year"]
 SPEC = dg.AssetCheckSpec(
     "cross_year",
     asset=CORE_REPORTS,
     description=(
-        "Carried-over applications and documents in force agree with the same agency's previous year."
+        "Carried-over applications and documents in force agree with the same agency's previous year "
+        "(one evaluation per run, over the run's reports and those of the year after)."
     ),
-    partitions_def=REPORTS,
 )
 
 
@@ -45,28 +49,30 @@ class AgencyAliasesResource(dg.ConfigurableResource):  # type: ignore[type-arg]
 
 @dg.multi_asset_check(specs=[SPEC], name="cross_year_checks")
 def cross_year(
-    context: dg.AssetCheckExecutionContext, database: DatabaseResource, agency_aliases: AgencyAliasesResource
-) -> Iterator[dg.AssetCheckEvaluation | dg.Output]:  # type: ignore[type-arg]
+    context: dg.AssetCheckExecutionContext,
+    database: DatabaseResource,
+    agency_aliases: AgencyAliasesResource,
+    review_pages: ReviewPagesResource,
+) -> Iterator[dg.AssetCheckResult]:
     """Carried-over applications and documents in force agree with the same agency's previous year."""
     engine = database.engine()
     upgrade_schema(engine)
+    # a run of partitions checks the agencies of its reports; a run without any, every agency
     partitioned = context.has_partition_key_range or context.has_partition_key
-    in_run = set(context.partition_keys) if partitioned else set()
-    refreshed = refresh_cross_year(
-        engine, in_run if partitioned else None, agency_aliases.aliases(), run_id=context.run.run_id
+    in_run = set(context.partition_keys) if partitioned else None
+    refreshed = refresh_cross_year(engine, in_run, agency_aliases.aliases(), run_id=context.run.run_id)
+    results = refreshed.results
+    # the run's reports, and the reports whose predecessor is one of them
+    touched = (
+        set(results)
+        if in_run is None
+        else in_run
+        | {k for k, checks in results.items() for c in checks if c.detail.get("previous_report_id") in in_run}
     )
-    results, stored = refreshed.results, refreshed.stored
-    by_id = {r.report_id: r for r in refreshed.reports}
-    # every report of this run (so Dagster's planned row of each is replaced by its outcome),
-    # and the reports whose predecessor is one of them
-    touched = in_run | {
-        k for k, checks in results.items() for c in checks if c.detail.get("previous_report_id") in in_run
-    }
-    for key in sorted(touched):
-        report = Report(SourceInfo(key, "", "", 0))
-        if key in by_id:
-            report.report.agency, report.report.year = by_id[key].agency, by_id[key].year
-        # no year before (or no report at all): both invariants are `not applicable`, passed
-        yield evaluation(SPEC, CROSS_YEAR, key, report, results.get(key, []))
-    context.log.info(f"cross-year: {len(results)} reports have a previous year; {stored} outcomes stored")
-    yield dg.Output(None, output_name=SPEC.get_python_identifier())
+    yield cross_year_evaluation(
+        SPEC, CROSS_YEAR, sorted(touched), refreshed.reports, results, review_pages.report_url
+    )
+    context.log.info(
+        f"cross-year: {len(touched)} reports checked, {sum(k in results for k in touched)} with a year "
+        f"before; {refreshed.stored} outcomes stored"
+    )

@@ -12,8 +12,8 @@ every invariant's result per report, and the review app shows them.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ import dagster as dg
 
 from gaibao_pipeline.checks.markdown import md_table
 from gaibao_pipeline.contracts.catalog import Invariant
+from gaibao_pipeline.contracts.cross_year import YearReport
 from gaibao_pipeline.contracts.explain import shown_cells, where_text
 from gaibao_pipeline.contracts.schemas import SchemaFailure
 from gaibao_pipeline.report import CheckResult, Report, Severity
@@ -122,6 +123,97 @@ def evaluation(
         description=check.description,
         partition=partition,
     )
+
+
+def cross_year_evaluation(
+    check: dg.AssetCheckSpec,
+    invariants: Sequence[Invariant],
+    checked: Sequence[str],
+    reports: Iterable[YearReport],
+    results: Mapping[str, Sequence[CheckResult]],
+    report_url: Callable[[str], str],
+) -> dg.AssetCheckResult:
+    """`check`'s one evaluation of a run's reports (`checked`) against their years before.
+
+    Passed iff no checked report fails one of `invariants`. The metadata counts each
+    invariant's outcomes over the reports (a report with no year before: not applicable) and
+    lists every failing report: agency, year, expected against found, the report it was
+    compared with, and its page in the review app.
+    """
+    by_id = {r.report_id: r for r in reports}
+    states: dict[str, Counter[str]] = {i.id: Counter() for i in invariants}
+    failing: dict[str, list[CheckResult]] = {}
+    for report_id in checked:
+        found = results.get(report_id, [])
+        for invariant in invariants:
+            own = [r for r in found if r.id == invariant.id]
+            states[invariant.id][invariant_outcome(invariant, own).state] += 1
+        failed = [r for r in found if r.passed is False]
+        if failed:
+            failing[report_id] = failed
+    failed_ids = [i.id for i in invariants if states[i.id][FAILED]]
+    counts_rows: list[list[object]] = [
+        [i.id, i.severity, *(states[i.id][s] for s in (PASSED, FAILED, NOT_EVALUABLE, NOT_APPLICABLE))]
+        for i in invariants
+    ]
+    header = ["invariant", "severity", PASSED, FAILED, NOT_EVALUABLE, NOT_APPLICABLE]
+    metadata: dict[str, Any] = {
+        "reports_checked": len(checked),
+        "reports_with_year_before": sum(1 for k in checked if results.get(k)),
+        "reports_failed": len(failing),
+        "failed_invariants": ", ".join(failed_ids),
+        "invariants": dg.MetadataValue.md(md_table(header, counts_rows)),
+    }
+    if failing:
+        metadata["failures"] = dg.MetadataValue.md(_cross_year_failures(failing, by_id, report_url))
+        metadata["detail"] = dg.MetadataValue.json(
+            [
+                {"report_id": k, "review_app": report_url(k), **_plain(r)}
+                for k, failed in failing.items()
+                for r in failed
+            ]
+        )
+    error = any(i.severity == "error" for i in invariants if i.id in failed_ids)
+    return dg.AssetCheckResult(
+        asset_key=check.asset_key,
+        check_name=check.name,
+        passed=not failing,
+        metadata=metadata,
+        severity=dg.AssetCheckSeverity.ERROR if error else dg.AssetCheckSeverity.WARN,
+        description=check.description,
+    )
+
+
+def _cross_year_failures(
+    failing: Mapping[str, Sequence[CheckResult]],
+    reports: Mapping[str, YearReport],
+    report_url: Callable[[str], str],
+) -> str:
+    rows: list[list[object]] = []
+    for report_id, failed in failing.items():
+        report = reports.get(report_id)
+        for result in failed:
+            detail = result.detail
+            where = " ".join(f"{k} {detail[k]}" for k in ("row", "col") if k in detail)
+            previous = f"{detail.get('previous_report_id', '')} ({detail.get('previous_year', '')})"
+            rows.append(
+                [
+                    report_id,
+                    report.agency if report else "",
+                    report.year if report else "",
+                    result.id,
+                    where or "-",
+                    detail.get("expected", ""),
+                    detail.get("actual", ""),
+                    previous,
+                    report_url(report_id),
+                ]
+            )
+    shown = rows[:MAX_ROWS]
+    note = f"\n\n{len(rows) - MAX_ROWS} more in `detail`" if len(rows) > MAX_ROWS else ""
+    header = ["report", "agency", "year", "invariant", "where", "expected", "found", "compared with"]
+    header.append("review")
+    return md_table(header, shown, limits=(20, 40, 6, 20, 40, 20, 20, 40, 120)) + note
 
 
 def _outcomes_table(outcomes: Sequence[Outcome]) -> str:
