@@ -2,8 +2,10 @@
 
 Structural tests (which modules are imported), not timed ones: `bench/startup.py` measures
 the start-up itself. `import gaibao_pipeline.cli` must not import Dagster, pandas, pandera,
-pyarrow or SQLAlchemy; `gaibao run` over an empty landing folder on a temporary instance finds
-nothing to do before importing Dagster, and prints what the full run path prints for it.
+pyarrow, SQLAlchemy, NumPy or the archive libraries; the landing scan imports neither NumPy
+(OCR) nor py7zr and rarfile (opened only for such an archive); `gaibao run` over an empty
+landing folder on a temporary instance finds nothing to do before importing Dagster, and
+prints what the full run path prints for it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 
 from gaibao_pipeline import cli
 
-HEAVY = ("dagster", "pandas", "pandera", "pyarrow", "sqlalchemy")
+HEAVY = ("dagster", "pandas", "pandera", "pyarrow", "sqlalchemy", "numpy", "py7zr", "rarfile")
 
 
 def _imported_after(code: str, env: dict[str, str] | None = None) -> list[str]:
@@ -37,6 +39,10 @@ def test_importing_the_command_line_imports_no_heavy_library() -> None:
 
 def test_building_the_parser_imports_no_heavy_library() -> None:
     assert _imported_after("import gaibao_pipeline.cli as c; c.build_parser()") == []
+
+
+def test_the_landing_scan_imports_no_ocr_or_archive_library() -> None:
+    assert _imported_after("from gaibao_pipeline.runner.landing import scan_folder") == []
 
 
 def test_run_over_an_empty_folder_does_not_import_dagster(tmp_path: Path) -> None:

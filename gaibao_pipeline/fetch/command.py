@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gaibao_pipeline.config import LANDING_ENV_VAR
 from gaibao_pipeline.fetch.settings import CONTACT_ENV_VAR, FetchSettings, configured
 from gaibao_pipeline.fetch.sources import SOURCES_ENV_VAR, SourcesError, default_sources_path, load_sources
-from gaibao_pipeline.runner.landing import LANDING_ENV_VAR
 
 if TYPE_CHECKING:
     from gaibao_pipeline.fetch.crawl import SourceOutcome

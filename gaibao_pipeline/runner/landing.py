@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+from gaibao_pipeline.config import LANDING_ENV_VAR
 from gaibao_pipeline.documents.archive.tree import SEPARATOR
 from gaibao_pipeline.runner import archives
 from gaibao_pipeline.runner.boundary import (
@@ -34,8 +35,6 @@ from gaibao_pipeline.runner.boundary import (
     sha256_of,
 )
 from gaibao_pipeline.runner.keys import display_path, fs_text, report_key
-
-LANDING_ENV_VAR = "GAIBAO_LANDING_DIR"
 
 # Files that are never reports: editor and office lock/backup files, partial downloads and
 # copies in progress, OS metadata. Hidden files and folders (".name") are skipped as well.

@@ -14,7 +14,7 @@ import pytest
 import rarfile
 
 from gaibao_pipeline.documents import read_document
-from gaibao_pipeline.documents.archive import formats
+from gaibao_pipeline.documents.archive import rar
 from gaibao_pipeline.documents.archive.tree import list_archive, read_entry, safe_name
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
@@ -194,7 +194,7 @@ def test_a_rar_of_stored_members_needs_no_tool(monkeypatch: pytest.MonkeyPatch, 
     built = make_report(5, "2021")
     archive = rar5_stored({"年报/report.pdf": build_report_pdf(built), "说明.txt": "附件说明".encode()})
     monkeypatch.setenv("PATH", str(tmp_path))  # no unar, unrar or 7z
-    monkeypatch.setattr(formats, "_RAR_SETUP", [])
+    monkeypatch.setattr(rar, "_RAR_SETUP", [])
     monkeypatch.setattr(rarfile, "CURRENT_SETUP", None)
     entries = list_archive(archive, "rar", LIMITS).entries
     assert [(e.inner_path, e.kind) for e in entries] == [("年报/report.pdf", "pdf"), ("说明.txt", "text")]
@@ -208,7 +208,7 @@ def test_compressed_rar_without_a_tool_says_what_is_missing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr(formats, "_RAR_SETUP", [])
+    monkeypatch.setattr(rar, "_RAR_SETUP", [])
     monkeypatch.setattr(rarfile, "CURRENT_SETUP", None)
     compressed, stored = list_archive((RAR / "rar5-crc.rar").read_bytes(), "rar", LIMITS).entries
     assert compressed.problem is not None and compressed.problem[0] is Status.UNSUPPORTED_FORMAT
@@ -219,7 +219,7 @@ def test_compressed_rar_without_a_tool_says_what_is_missing(
 @pytest.mark.skipif(shutil.which("unar") is None and shutil.which("unrar") is None, reason="no RAR tool")
 @pytest.mark.parametrize("name", ["rar5-crc.rar", "rar3-solid.rar"])
 def test_compressed_rar_is_read_with_unar(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(formats, "_RAR_SETUP", [])
+    monkeypatch.setattr(rar, "_RAR_SETUP", [])
     monkeypatch.setattr(rarfile, "CURRENT_SETUP", None)
     entries = list_archive((RAR / name).read_bytes(), "rar", LIMITS).entries
     assert [(e.inner_path, e.size, e.problem) for e in entries] == [

@@ -17,14 +17,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from gaibao_pipeline.documents.ocr.engine import OcrError, RapidEngine, missing_reason
 from gaibao_pipeline.documents.ocr.settings import OcrSettings, ocr_settings
 from gaibao_pipeline.model import Cell, Document, Provenance
 
-if TYPE_CHECKING:  # OpenCV loads only when an image is read
+# NumPy, the engine and OpenCV load only when an image is read: every document has a session,
+# and most have no image.
+if TYPE_CHECKING:
+    import numpy as np
+
     from gaibao_pipeline.documents.ocr.boxes import Placement
+    from gaibao_pipeline.documents.ocr.engine import RapidEngine
     from gaibao_pipeline.documents.ocr.page import OcrPage, PictureStore
 
 SuspectFinder = Callable[[Document], Sequence[Provenance]]
@@ -54,6 +56,8 @@ class OcrSession:
     @property
     def engine(self) -> RapidEngine:
         if self._engine is None:
+            from gaibao_pipeline.documents.ocr.engine import RapidEngine
+
             self._engine = RapidEngine(self.settings.threads)
         return self._engine
 
@@ -80,6 +84,8 @@ class OcrSession:
             return "OCR is turned off (GAIBAO_OCR=0)"
         if self.settings.engine == "tesseract":
             return "GAIBAO_OCR=tesseract reads scanned PDF pages only"
+        from gaibao_pipeline.documents.ocr.engine import missing_reason
+
         return missing_reason()
 
     def has_budget(self) -> bool:
@@ -88,6 +94,7 @@ class OcrSession:
 
     def read(self, image: np.ndarray, placement: Placement) -> OcrPage:
         """Read one image within its page's time budget; raises OcrError when it runs out."""
+        from gaibao_pipeline.documents.ocr.engine import OcrError
         from gaibao_pipeline.documents.ocr.page import ocr_image
 
         if not self.has_budget():
@@ -102,6 +109,7 @@ class OcrSession:
 
     def recheck(self, document: Document, find_suspects: SuspectFinder) -> int:
         """Read again the values the identities reject; returns how many cells were read again."""
+        from gaibao_pipeline.documents.ocr.engine import OcrError
         from gaibao_pipeline.documents.ocr.page import reread
 
         if not self.has_pictures or time.monotonic() > self.deadline - RESERVE:
