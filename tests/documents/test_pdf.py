@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from gaibao_pipeline.documents import read_document
-from gaibao_pipeline.documents.ocr import session as ocr_session
+from gaibao_pipeline.documents.ocr import engine as ocr_engine
 from gaibao_pipeline.documents.ocr import tesseract as pdf_ocr
 from gaibao_pipeline.documents.pdf import reader as pdf_reader
 from gaibao_pipeline.documents.pdf.glyphs import glyphs_from_pdfium, glyphs_from_plumber
@@ -541,7 +541,7 @@ def test_needs_ocr_says_how_to_install_an_engine(monkeypatch: pytest.MonkeyPatch
     missing = (
         "the OCR engine could not be loaded (no module; install it with `pip install rapidocr-onnxruntime`)"
     )
-    monkeypatch.setattr(ocr_session, "missing_reason", lambda: missing)
+    monkeypatch.setattr(ocr_engine, "missing_reason", lambda: missing)  # read when first needed
     monkeypatch.setattr(pdf_ocr, "find_tesseract", lambda: None)
     monkeypatch.setattr(shutil, "which", lambda name: None)  # no tesseract on the PATH
     error = read_status(build_pdf([Page().image()]), ocr=True)
