@@ -194,7 +194,7 @@ def _cross_year_failures(
         report = reports.get(report_id)
         for result in failed:
             detail = result.detail
-            where = " ".join(f"{k} {detail[k]}" for k in ("row", "col") if k in detail)
+            where = _where(detail)
             previous = f"{detail.get('previous_report_id', '')} ({detail.get('previous_year', '')})"
             rows.append(
                 [
@@ -211,8 +211,10 @@ def _cross_year_failures(
             )
     shown = rows[:MAX_ROWS]
     note = f"\n\n{len(rows) - MAX_ROWS} more in `detail`" if len(rows) > MAX_ROWS else ""
-    header = ["report", "agency", "year", "invariant", "where", "expected", "found", "compared with"]
-    header.append("review")
+    header = [
+        *("report", "agency", "year", "invariant", "where"),
+        *("expected", "found", "compared with", "review"),
+    ]
     return md_table(header, shown, limits=(20, 40, 6, 20, 40, 20, 20, 40, 120)) + note
 
 
@@ -234,7 +236,7 @@ def _failures_table(failed: Sequence[CheckResult], report: Report) -> str:
     rows: list[list[object]] = []
     for result in failed[:MAX_ROWS]:
         detail = result.detail
-        scope = " ".join(f"{k} {detail[k]}" for k in ("row", "col") if k in detail)
+        scope = _where(detail)
         involved = "; ".join(
             f"{' '.join(c.key[1:])}={c.value} (raw {c.raw!r}, {where_text(c)})"
             for c in shown_cells(result, cells)
@@ -255,6 +257,11 @@ def _contracts_table(failures: Sequence[SchemaFailure]) -> str:
         for f in failures[:MAX_ROWS]
     ]
     return md_table(["table", "column", "contract", "value", "blocks loading"], rows)
+
+
+def _where(detail: Mapping[str, Any]) -> str:
+    """The row and column a failed instance is about, as `row 3 col natural_person`."""
+    return " ".join(f"{k} {detail[k]}" for k in ("row", "col") if k in detail)
 
 
 _SHOWN_APART = {"row", "col", "expected", "actual", "involved", "cells"}
