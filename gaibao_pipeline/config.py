@@ -21,6 +21,7 @@ TRUE = ("1", "yes", "on", "true")
 FALSE = ("0", "no", "off", "false")
 DEBUG_ENV_VAR = "GAIBAO_DEBUG"
 LANDING_ENV_VAR = "GAIBAO_LANDING_DIR"  # the landing folder (`runner.landing`, `gaibao fetch`)
+SOURCES_ENV_VAR = "GAIBAO_SOURCES"  # the sources YAML of `gaibao fetch` (`fetch.sources`)
 OCR_ENV_VAR = "GAIBAO_OCR"
 EXECUTOR_ENV_VAR = "GAIBAO_EXECUTOR"
 CELERY_BROKER_ENV_VAR = "GAIBAO_CELERY_BROKER"

@@ -1,7 +1,7 @@
 """`gaibao fetch`: the command line around `crawl`, with a progress bar and a summary per source.
 
-The crawler (and with it httpx) is imported only when the command runs, so building the
-command line keeps `gaibao parse` quick.
+The crawler (with httpx) and the sources file's reader (with YAML) are imported only when the
+command runs, so building the command line keeps `gaibao parse` quick.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gaibao_pipeline.config import LANDING_ENV_VAR
+from gaibao_pipeline.config import LANDING_ENV_VAR, SOURCES_ENV_VAR
 from gaibao_pipeline.fetch.settings import CONTACT_ENV_VAR, FetchSettings, configured
-from gaibao_pipeline.fetch.sources import SOURCES_ENV_VAR, SourcesError, default_sources_path, load_sources
 
 if TYPE_CHECKING:
     from gaibao_pipeline.fetch.crawl import SourceOutcome
@@ -112,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from gaibao_pipeline.fetch.crawl import crawl
+    from gaibao_pipeline.fetch.sources import SourcesError, default_sources_path, load_sources
 
     path = Path(args.sources).expanduser() if args.sources else default_sources_path()
     landing_dir = args.landing or os.environ.get(LANDING_ENV_VAR, "").strip()

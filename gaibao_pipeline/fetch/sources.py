@@ -28,10 +28,10 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from gaibao_pipeline.config import SOURCES_ENV_VAR
 from gaibao_pipeline.fetch.safety import Refused, check_url
 from gaibao_pipeline.fetch.titles import TitleFilter
 
-SOURCES_ENV_VAR = "GAIBAO_SOURCES"
 DEFAULT_MAX_PAGES = 50
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _KEYS = frozenset({"list_url", "name", "agency", "include", "exclude", "years", "max_pages", "first_page"})
