@@ -32,11 +32,8 @@ scans a folder of many large archives pays for it once; the run's own scan of th
 are documents (DOCX, XLSX, OFD, ODF) are told apart in-process from their directory alone
 and are not opened further.
 
-A report split into members. Agencies publish the text as a document and the statistics
-tables as a workbook beside it. When a document is the only one in its folder of the
-archive, its own tables are missing, and a workbook beside it names no agency and year
-(`workbooks.names_report`), the workbook's grids are read as part of the document's report;
-the workbook's own entry then gets `not_a_report`, saying where its tables went.
+A report split into members (a document, and workbooks beside it holding its tables) is
+put together when it is read: `runner/companions.py`.
 """
 
 from __future__ import annotations
@@ -44,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,29 +51,21 @@ from gaibao_pipeline.documents.detect import (
     ARCHIVE_KINDS,
     RAR_MAGIC,
     SEVEN_ZIP_MAGIC,
-    SPREADSHEET_KINDS,
     detect_format,
     zip_kind,
 )
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
-from gaibao_pipeline.model import Document, Grid
-from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.report import SourceInfo
-from gaibao_pipeline.runner import workbooks
 from gaibao_pipeline.runner.boundary import open_regular
 from gaibao_pipeline.runner.workers import default_workers, run_isolated
 
 if TYPE_CHECKING:
     from gaibao_pipeline.runner.landing import LandedFile
-    from gaibao_pipeline.runner.stages import ExtractedDocument
-
-    Extract = Callable[[bytes, str, Limits], ExtractedDocument]
 
 # Formats a report's text comes in: a folder holding one of them is one report's folder.
 DOCUMENT_KINDS = frozenset({"pdf", "docx", "doc", "odt", "rtf", "html", "text", "ofd"})
 _CACHE_SIZE = 10_000  # archives whose listing is kept per process
-_MAX_SIBLINGS = 20  # a folder with more files is a bundle of reports, not one report in parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +239,8 @@ def unread_digest(archive_sha256: str, inner: str) -> str:
     return hashlib.sha256(f"{archive_sha256}{SEPARATOR}{inner}".encode()).hexdigest()
 
 
-def _listing(member: MemberPath, limits: Limits, *, isolated: bool = False) -> ArchiveListing | None:
+def listing_of(member: MemberPath, limits: Limits, *, isolated: bool = False) -> ArchiveListing | None:
+    """The listing of the archive a member is in (cached); None when it cannot be listed."""
     return listings([member.archive], limits, isolated=isolated).get(member.archive)
 
 
@@ -259,14 +249,15 @@ def member_sha256(root: Path, relative_path: str, limits: Limits | None = None) 
     member = locate(root / relative_path)
     if member is None:
         return None
-    listing = _listing(member, limits or Limits.from_env(), isolated=True)
-    entry = _entry(listing, member.inner)
+    listing = listing_of(member, limits or Limits.from_env(), isolated=True)
+    entry = entry_in(listing, member.inner)
     if listing is None or entry is None:
         raise OSError(f"{relative_path} is no longer in its archive")  # compare() tries again later
     return entry.sha256 or unread_digest(listing.sha256, member.inner)
 
 
-def _entry(listing: ArchiveListing | None, inner: str) -> Entry | None:
+def entry_in(listing: ArchiveListing | None, inner: str) -> Entry | None:
+    """The listed entry at an inner path, if the listing has it."""
     if listing is None:
         return None
     return next((e for e in listing.entries if e.inner_path == inner), None)
@@ -274,7 +265,7 @@ def _entry(listing: ArchiveListing | None, inner: str) -> Entry | None:
 
 def member_source(member: MemberPath, limits: Limits) -> SourceInfo:
     """The source record of a member that could not be read (its stand-in hash, when known)."""
-    listing = _listing(member, limits)
+    listing = listing_of(member, limits)
     sha = unread_digest(listing.sha256, member.inner) if listing is not None and listing.sha256 else ""
     return SourceInfo(file=member.name, sha256=sha, format="unknown", size=0)
 
@@ -293,82 +284,3 @@ def member_bytes(member: MemberPath, limits: Limits) -> bytes:
     if kind not in ARCHIVE_KINDS:
         raise DocumentError(Status.UNREADABLE, f"{member.archive.name} is no archive any more")
     return read_entry(data, kind, member.chain, limits)
-
-
-def with_companions(
-    member: MemberPath, extracted: ExtractedDocument, limits: Limits, extract: Extract
-) -> ExtractedDocument:
-    """A member's read document with the tables of the workbooks beside it, where they are its own.
-
-    For a workbook beside a document it belongs to, the status saying so instead.
-    """
-    document = extracted.document
-    listing = _listing(member, limits)
-    entry = _entry(listing, member.inner)
-    if document is None or listing is None or entry is None:
-        return extracted
-    siblings = [e for e in listing.entries if e.folder == entry.folder and e.problem is None]
-    documents = [e for e in siblings if e.kind in DOCUMENT_KINDS]
-    sheets = [e for e in siblings if e.kind in SPREADSHEET_KINDS and e is not entry]
-    if len(siblings) > _MAX_SIBLINGS or len(documents) != 1:
-        return extracted
-    (text,) = documents
-    if workbooks.is_workbook(document):
-        if workbooks.names_report(document, extracted.source.file) or not _lacks_tables(
-            member, text, limits, extract
-        ):
-            return extracted  # a report of its own, or tables no document takes: the parse stage says
-        message = f"{workbooks.UNNAMED}; its tables are read with {text.inner_path}, the report beside it"
-        return replace(extracted, document=None, status=Status.NOT_A_REPORT, message=message)
-    if entry != text or not sheets or _has_tables(extracted):
-        return extracted
-    grids = len(document.grids)
-    for sheet in sheets:
-        companion = _companion(member, sheet, limits, extract)
-        if companion is None:
-            continue
-        for grid in companion.grids:
-            document.blocks.append(_renumbered(grid, grids))
-            grids += 1
-        document.warnings.append(
-            f"tables read from {sheet.inner_path} beside it (which names no agency and year); "
-            "their page is the sheet's number, their line the sheet's row"
-        )
-    return extracted
-
-
-def _renumbered(grid: Grid, index: int) -> Grid:
-    cells = [replace(c, where=replace(c.where, table_index=index)) for c in grid.cells]
-    return Grid(cells, index=index, run_together=grid.run_together)
-
-
-def _has_tables(extracted: ExtractedDocument) -> bool:
-    """Whether the document's own tables give any cell (parsed as the parse stage will)."""
-    if extracted.document is None:
-        return False
-    try:
-        report = parse_document(extracted.document, extracted.source)
-    except Exception:  # the parse stage reports a parser failure; here it only means "no tables"
-        return False
-    return any(cell.raw is not None for cell in report.cells)
-
-
-def _lacks_tables(member: MemberPath, text: Entry, limits: Limits, extract: Extract) -> bool:
-    """Whether the document beside a workbook reads without tables of its own (so takes the workbook's)."""
-    try:
-        data = member_bytes(MemberPath(member.archive, text.inner_path), limits)
-    except DocumentError:
-        return False
-    read = extract(data, f"{member.archive.name}{SEPARATOR}{text.inner_path}", limits)
-    return read.document is not None and not _has_tables(read)
-
-
-def _companion(member: MemberPath, sheet: Entry, limits: Limits, extract: Extract) -> Document | None:
-    try:
-        data = member_bytes(MemberPath(member.archive, sheet.inner_path), limits)
-    except DocumentError:
-        return None
-    read = extract(data, f"{member.archive.name}{SEPARATOR}{sheet.inner_path}", limits).document
-    if read is None or workbooks.names_report(read, sheet.inner_path):
-        return None
-    return read

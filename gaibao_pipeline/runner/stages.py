@@ -23,7 +23,7 @@ from gaibao_pipeline.model import Document
 from gaibao_pipeline.parsing import parse_document
 from gaibao_pipeline.parsing.ocr_repair import ocr_suspects
 from gaibao_pipeline.report import Report, SourceInfo
-from gaibao_pipeline.runner import archives, workbooks
+from gaibao_pipeline.runner import archives, companions, workbooks
 from gaibao_pipeline.runner.boundary import GONE_ERRNOS, open_regular, outside_links_allowed, sha256_of
 from gaibao_pipeline.runner.keys import display_path, sha256_hex
 from gaibao_pipeline.runner.landing import FileState
@@ -210,7 +210,7 @@ def _read_member(member: archives.MemberPath, limits: Limits) -> ExtractedDocume
         data = archives.member_bytes(member, limits)
     except DocumentError as exc:
         return _failed(archives.member_source(member, limits), exc.status, exc.message)
-    return archives.with_companions(member, extract_bytes(data, member.name, limits), limits, extract_bytes)
+    return companions.with_companions(member, extract_bytes(data, member.name, limits), limits, extract_bytes)
 
 
 def extract_bytes(data: bytes, name: str, limits: Limits, folder: Path | None = None) -> ExtractedDocument:
@@ -272,7 +272,7 @@ def with_web_record(extracted: ExtractedDocument, fetched: FetchRecord | None) -
 
 
 def read_and_parse_each(
-    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None
+    sources: Iterable[SourceFile], limits: Limits, workers: int | None = None, fork: bool = False
 ) -> Iterator[tuple[str, ParsedFile]]:
     """Read and parse every registered file in isolated worker processes, yielding
     (report id, parsed file) as each finishes.
@@ -296,7 +296,7 @@ def read_and_parse_each(
     items = ((key, ReadTask(source.path or "", source.root)) for key, source in todo.items())
     # The pool runs ahead of the caller, which may stop to load or record each result.
     stop = threading.Event()
-    tasks = run_isolated(items, read_and_parse, limits, n_workers, stop)
+    tasks = run_isolated(items, read_and_parse, limits, n_workers, stop, fork)
     for outcome in in_background(tasks, stop=stop):
         if isinstance(outcome.value, ParsedFile):
             yield outcome.key, outcome.value
