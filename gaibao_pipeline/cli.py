@@ -48,9 +48,10 @@ def _parse(args: argparse.Namespace) -> int:
     for line in problems:
         print(line, file=sys.stderr)
     failed = len(problems)
-    # worker processes: a file that hangs or exhausts memory gets its status, the rest carry on
+    # worker processes: a file that hangs or exhausts memory gets its status, the rest carry on;
+    # forked from this small process, they start without importing the readers again
     workers = min(args.workers or default_workers(), max(len(paths), 1))
-    by_path = dict(parse_paths(paths, limits, workers))
+    by_path = dict(parse_paths(paths, limits, workers, fork=True))
     reports = []
     for path in paths:
         report = by_path[path]
@@ -105,7 +106,7 @@ def _review(args: argparse.Namespace) -> int:
 
     target = Path(args.report)
     if target.is_file():  # read like any other file: in a worker, under the limits
-        ((_, report),) = parse_paths([target], Limits.from_env(), workers=1)
+        ((_, report),) = parse_paths([target], Limits.from_env(), workers=1, fork=True)
     elif os.path.lexists(target) or os.sep in args.report:
         _, problems = regular_files([args.report])
         print(problems[0] if problems else f"{_shown(target)}: not a regular file", file=sys.stderr)

@@ -33,16 +33,17 @@ def parse_file(path: Path, limits: Limits | None = None) -> Report:
 
 
 def parse_paths(
-    paths: Iterable[Path], limits: Limits | None = None, workers: int | None = None
+    paths: Iterable[Path], limits: Limits | None = None, workers: int | None = None, fork: bool = False
 ) -> Iterator[tuple[Path, Report]]:
     """Parse many files in worker processes (one per core), yielding (path, report) as each finishes.
 
     A file that hangs or exhausts its worker's memory gets a `timeout` or `too_large` report;
-    the other files are unaffected.
+    the other files are unaffected. `fork` (the command line's choice): the workers are forked
+    from this process rather than spawned, see `workers.start_context`.
     """
     by_key = {f"{i}": path for i, path in enumerate(paths)}
     sources = [SourceFile(key, display_path(str(path)), str(path)) for key, path in by_key.items()]
-    for key, parsed in read_and_parse_each(sources, limits or Limits(), workers):
+    for key, parsed in read_and_parse_each(sources, limits or Limits(), workers, fork):
         yield by_key[key], parsed.report
 
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from gaibao_pipeline.config import debug_enabled
 from gaibao_pipeline.errors import DocumentError, Status
@@ -244,17 +244,53 @@ def run_isolated(
     limits: Limits,
     workers: int | None = None,
     stop: threading.Event | None = None,
+    fork: bool = False,
 ) -> Iterator[Outcome[Key]]:
     """Run `job(task, limits)` for each (key, task) in worker processes; yield outcomes as they finish.
 
-    Setting `stop` ends the run within a fraction of a second, killing files in progress.
+    The workers start here, in the caller's thread; closing the iterator (or dropping it)
+    stops them. Setting `stop` ends the run within a fraction of a second, killing files in
+    progress. `fork`: see `start_context`.
     """
-    context = mp.get_context("spawn")  # no inherited state: safe whatever the parent has loaded
+    outcomes = _supervise(items, job, limits, workers or default_workers(), stop, start_context(fork))
+    next(outcomes)  # starts the pool and arms the generator's `finally`, which stops it
+    return cast(Iterator[Outcome[Key]], outcomes)
+
+
+def start_context(fork: bool) -> Any:
+    """How the pool's first workers start: spawned (a fresh interpreter), or forked if asked.
+
+    A spawned worker inherits nothing, whatever its parent has loaded, but imports the readers
+    afresh: most of `gaibao parse`'s start-up. A forked one inherits them, so a small,
+    single-threaded parent (the command line) may ask for `fork`; it is honoured only while
+    no other thread runs (a lock another thread holds would stay held in the child forever).
+    A large parent (a Dagster run) spawns: a forked worker's memory cap would count the
+    parent's address space too. Replacements (after a timeout or a crash) are always
+    spawned: by then the supervising thread may run beside the caller's.
+    """
+    if fork and "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return mp.get_context("fork")
+    return mp.get_context("spawn")
+
+
+def _supervise(
+    items: Iterable[tuple[Key, Any]],
+    job: Job,
+    limits: Limits,
+    workers: int,
+    stop: threading.Event | None,
+    first_start: Any,
+) -> Iterator[Outcome[Key] | None]:
+    """`run_isolated`'s generator; its first item is None, once the workers are started."""
+    context = mp.get_context("spawn")  # replacements: no inherited state, whatever the parent holds
     pending = iter(items)
-    pool = [_Worker(context, job, limits) for _ in range(workers or default_workers())]
-    idle = list(pool)
+    pool: list[_Worker] = []
     busy: list[_Worker] = []
     try:
+        for _ in range(workers):
+            pool.append(_Worker(first_start, job, limits))
+        idle = list(pool)
+        yield None
         while True:
             while idle:
                 item = next(pending, None)

@@ -3,6 +3,8 @@ with its own status while every other file in the batch is still read."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 import threading
 import time
@@ -15,7 +17,7 @@ import pytest
 from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import MB, Limits
 from gaibao_pipeline.runner.parse import parse_files
-from gaibao_pipeline.runner.workers import in_background, run_isolated
+from gaibao_pipeline.runner.workers import in_background, run_isolated, start_context
 from tests.conftest import corpus_dir
 from tests.support.jobs import behave
 
@@ -58,6 +60,68 @@ def test_hostile_files_get_their_own_status_and_others_still_load(tmp_path: Path
         isinstance(outcomes["refuse.txt"], DocumentError)
         and outcomes["refuse.txt"].status == Status.ENCRYPTED
     )
+
+
+_FORKED_BATCH = """
+import json, sys
+from dataclasses import replace
+from pathlib import Path
+from gaibao_pipeline.limits import MB, Limits
+from gaibao_pipeline.runner import workers
+from tests.support.jobs import behave
+
+started = []
+original = workers._Worker.__init__
+def spy(self, context, job, limits):
+    started.append(context.get_start_method())
+    original(self, context, job, limits)
+workers._Worker.__init__ = spy
+limits = replace(Limits(), timeout_seconds=10, max_worker_memory_bytes=1024 * MB)
+items = [(p.name, p) for p in sorted(Path(sys.argv[1]).iterdir())]
+outcomes = {o.key: o.value for o in workers.run_isolated(items, behave, limits, workers=2, fork=True)}
+shown = {k: v if isinstance(v, str) else v.status.value for k, v in outcomes.items()}
+print(json.dumps({"started": started, "outcomes": shown}))
+"""
+
+
+def test_forked_workers_keep_every_limit_and_replacements_are_spawned(tmp_path: Path) -> None:
+    """`gaibao parse`'s forked pool: hang, crash and memory hog each get their status; the
+    workers that replace the killed ones are spawned (the supervising thread runs by then)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    _files(folder, ["ok1.txt", "hang.txt", "crash.txt", "hog.txt", "refuse.txt", "ok2.txt"])
+    done = subprocess.run(
+        [sys.executable, "-c", _FORKED_BATCH, str(folder)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["outcomes"]["ok1.txt"] == "content of ok1.txt"
+    assert result["outcomes"]["ok2.txt"] == "content of ok2.txt"
+    assert result["outcomes"]["hang.txt"] == "timeout"
+    assert result["outcomes"]["crash.txt"] == "unreadable"
+    assert result["outcomes"]["hog.txt"] in ("too_large", "unreadable")
+    assert result["outcomes"]["refuse.txt"] == "encrypted"
+    started = result["started"]
+    assert started[:2] == ["fork", "fork"] and len(started) >= 4  # hang and crash replaced, at least
+    assert set(started[2:]) == {"spawn"}
+
+
+def test_fork_is_honoured_only_while_no_other_thread_runs() -> None:
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert start_context(fork=True).get_start_method() == "spawn"
+    finally:
+        release.set()
+        other.join()
+    assert start_context(fork=False).get_start_method() == "spawn"
+    if threading.active_count() == 1:  # pytest plugins may run threads of their own
+        assert start_context(fork=True).get_start_method() == "fork"
 
 
 def test_parse_files_in_parallel_matches_parsing_one_by_one() -> None:
