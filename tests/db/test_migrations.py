@@ -69,13 +69,17 @@ def test_the_head_written_in_code_is_the_head_alembic_finds() -> None:
     assert head_revision() == HEAD_REVISION
 
 
-def test_a_database_one_migration_behind_is_upgraded(engine: Engine) -> None:
-    """The quick at-head test says no, and Alembic's path runs the last migration."""
-    upgrade_schema(engine)
+def _downgrade(engine: Engine, target: str) -> None:
     config = alembic_config()
     with migration_connection(engine) as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "-1")
+        command.downgrade(config, target)
+
+
+def test_a_database_one_migration_behind_is_upgraded(engine: Engine) -> None:
+    """The quick at-head test says no, and Alembic's path runs the last migration."""
+    upgrade_schema(engine)
+    _downgrade(engine, "-1")
     assert current_revision(engine) not in (None, head_revision())
     upgrade_schema(engine)
     assert current_revision(engine) == head_revision()
@@ -86,10 +90,7 @@ def test_a_database_one_migration_behind_is_upgraded(engine: Engine) -> None:
 
 def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
     upgrade_schema(engine)
-    config = alembic_config()
-    with migration_connection(engine) as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "base")
+    _downgrade(engine, "base")
     inspector = sa.inspect(engine)
     assert set(inspector.get_table_names()) <= {"alembic_version"}
     assert inspector.get_view_names() == []
