@@ -120,7 +120,8 @@ def upgrade_schema(engine: Engine) -> None:
 
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
-    # A database already at head (the usual case) costs one read, not the write lock.
+    # Alembic's own reading of the version (several heads, a version `_at_head` doubted) still
+    # costs no write lock when the database turns out to be at head.
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     if current == set(script.get_heads()):

@@ -23,8 +23,8 @@ from gaibao_pipeline.errors import DocumentError, Status
 from gaibao_pipeline.limits import Limits
 from gaibao_pipeline.model import Document, Grid
 from gaibao_pipeline.parsing import parse_document
-from gaibao_pipeline.runner import archives, workbooks
-from gaibao_pipeline.runner.archives import DOCUMENT_KINDS, MemberPath
+from gaibao_pipeline.runner import workbooks
+from gaibao_pipeline.runner.archives import DOCUMENT_KINDS, MemberPath, entry_in, listing_of, member_bytes
 
 if TYPE_CHECKING:
     from gaibao_pipeline.runner.stages import ExtractedDocument
@@ -42,8 +42,8 @@ def with_companions(
     For a workbook beside a document it belongs to, the status saying so instead.
     """
     document = extracted.document
-    listing = archives.listing_of(member, limits)
-    entry = archives.entry_in(listing, member.inner)
+    listing = listing_of(member, limits)
+    entry = entry_in(listing, member.inner)
     if document is None or listing is None or entry is None:
         return extracted
     siblings = [e for e in listing.entries if e.folder == entry.folder and e.problem is None]
@@ -95,7 +95,7 @@ def _has_tables(extracted: ExtractedDocument) -> bool:
 def _lacks_tables(member: MemberPath, text: Entry, limits: Limits, extract: Extract) -> bool:
     """Whether the document beside a workbook reads without tables of its own (so takes the workbook's)."""
     try:
-        data = archives.member_bytes(MemberPath(member.archive, text.inner_path), limits)
+        data = member_bytes(MemberPath(member.archive, text.inner_path), limits)
     except DocumentError:
         return False
     read = extract(data, f"{member.archive.name}{SEPARATOR}{text.inner_path}", limits)
@@ -104,7 +104,7 @@ def _lacks_tables(member: MemberPath, text: Entry, limits: Limits, extract: Extr
 
 def _companion(member: MemberPath, sheet: Entry, limits: Limits, extract: Extract) -> Document | None:
     try:
-        data = archives.member_bytes(MemberPath(member.archive, sheet.inner_path), limits)
+        data = member_bytes(MemberPath(member.archive, sheet.inner_path), limits)
     except DocumentError:
         return None
     read = extract(data, f"{member.archive.name}{SEPARATOR}{sheet.inner_path}", limits).document
